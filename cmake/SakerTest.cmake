@@ -2,7 +2,8 @@
 # skr_add_unit_test(NAME SOURCES src... [LIBS lib...] [LABELS l...])
 #   One cmocka test binary, run by ctest with the given labels (default "unit").
 # skr_add_script_test(NAME COMMAND cmd... [LABELS l...] [TIMEOUT s])
-#   A test that drives built binaries (integration, conformance, e2e).
+#   A test that drives built binaries (integration, conformance, e2e), usually
+#   ${Python3_EXECUTABLE} script.py using tests/lib/sakertest.py. Exit 77 = skipped.
 # Every test gets the environment below, so scripts find what the build made.
 set(SAKER_TEST_ENV
     "SAKER_BIN=$<TARGET_FILE:saker>"
@@ -10,7 +11,8 @@ set(SAKER_TEST_ENV
     "SAKER_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
     "SAKER_PLUGINS_DIR=${SAKER_PLUGINS_BUILD_DIR}"
     "SAKER_CORPUS_DIR=${SAKER_CORPUS_DIR}"
-    "PYTHONDONTWRITEBYTECODE=1")
+    "PYTHONDONTWRITEBYTECODE=1"
+    "PYTHONPATH=${CMAKE_SOURCE_DIR}/tests/lib")
 if(SAKER_SANITIZE)
     list(APPEND SAKER_TEST_ENV
         "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1"
@@ -37,5 +39,5 @@ function(skr_add_script_test name)
     endif()
     add_test(NAME ${name} COMMAND ${T_COMMAND})
     set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" ENVIRONMENT "${SAKER_TEST_ENV}"
-        TIMEOUT ${T_TIMEOUT})
+        TIMEOUT ${T_TIMEOUT} SKIP_RETURN_CODE 77)
 endfunction()
