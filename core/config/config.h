@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * saker.yaml: loading, includes, -o overrides and option tables.
+ *
+ * A configuration is assembled as Falco does it (spec config.md §1): the main
+ * file (or the embedded default), -o config_files overrides, the included
+ * files merged in order with their strategy, then every other -o override.
+ * The merged tree is checked against the option tables: each option has a
+ * name (a dotted key path), a type, a default written as YAML, the offset of
+ * its value in struct skr_config and a description. Defaults live only in
+ * those tables; the shipped saker.yaml states each of them and a test checks
+ * that it does. An unknown key, a wrong type or bad YAML is an error naming
+ * the file, line, column and key path.
+ *
+ * Falco keys Saker does not implement are accepted with a warning, so a
+ * falco.yaml loads; they are listed in the tables with SKR_OPT_COMPAT.
+ *
+ * Memory: every string and array reachable from struct skr_config lives in
+ * the struct skr_cfg that holds it and is valid until skr_config_free().
+ * A loaded configuration is immutable and may be read from any thread.
+ */
+#ifndef SKR_CONFIG_CONFIG_H
+#define SKR_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/tree.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+/* ---- Values --------------------------------------------------------------------- */
+
+struct skr_strlist {
+    const char **v;
+    size_t n;
+};
+
+/* One entry of plugins:. */
+struct skr_plugin_cfg {
+    const char *name;
+    const char *library_path;
+    const char *init_config; /* "" when absent; a YAML map becomes compact JSON */
+    const char *open_params; /* trimmed; "" when absent */
+    const char *file;        /* where the entry was written, for messages */
+    unsigned line;
+    unsigned col;
+};
+
+/* One entry of rules: (enable or disable rules by name or tag). */
+struct skr_rule_sel_cfg {
+    bool enable;
+    bool by_tag;
+    const char *pattern;
+};
+
+enum skr_queue_policy {
+    SKR_QUEUE_DROP = 0,  /* a full queue drops the new alert and counts it */
+    SKR_QUEUE_BLOCK = 1, /* a full queue makes the source wait for room */
+};
+
+/* Alert formatting and the built-in sink sections (owned by core/output). */
+struct skr_output_cfg {
+    bool json_output;
+    bool json_include_output_property;
+    bool json_include_message_property;
+    bool json_include_output_fields_property;
+    bool json_include_tags_property;
+    bool time_format_iso_8601;
+    bool stdout_enabled;
+    bool file_enabled;
+    bool file_keep_alive;
+    const char *file_filename;
+    uint64_t queue_capacity;
+    int queue_policy; /* enum skr_queue_policy */
+};
+
+/* Periodic metrics (core/pipeline). */
+struct skr_metrics_cfg {
+    bool enabled;
+    uint64_t interval_ms;
+    bool output_rule;
+    const char *output_file; /* "" means stderr */
+};
+
+/* Internal alerts for events a source reports as dropped (core/pipeline). */
+#define SKR_DROP_ACTION_LOG   (1u << 0)
+#define SKR_DROP_ACTION_ALERT (1u << 1)
+#define SKR_DROP_ACTION_EXIT  (1u << 2)
+
+struct skr_drops_cfg {
+    double threshold;   /* drops/events ratio above which the actions run */
+    unsigned actions;   /* SKR_DROP_ACTION_*; 0 = ignore */
+    double rate;        /* tokens per second of the rate limiter */
+    uint64_t max_burst; /* bucket size */
+};
+
+struct skr_config {
+    struct skr_strlist rules_files;
+    struct skr_strlist rules_file_alias; /* deprecated singular key */
+    struct skr_rule_sel_cfg *rules;
+    size_t num_rules;
+    int rule_matching_all;
+    int priority; /* 0 emergency .. 7 debug: rules below are not loaded */
+
+    const char *plugins_dir;
+    struct skr_plugin_cfg *plugins;
+    size_t num_plugins;
+    struct skr_strlist load_plugins; /* empty: every configured plugin */
+
+    int log_level; /* enum skr_log_level */
+    bool log_stderr;
+
+    struct skr_output_cfg output;
+    struct skr_metrics_cfg metrics;
+    struct skr_drops_cfg drops;
+};
+
+/* ---- Option tables ------------------------------------------------------------------ */
+
+enum skr_opt_type {
+    SKR_OPT_BOOL,     /* bool */
+    SKR_OPT_INT,      /* int64_t */
+    SKR_OPT_UINT,     /* uint64_t */
+    SKR_OPT_DOUBLE,   /* double */
+    SKR_OPT_STRING,   /* const char * */
+    SKR_OPT_STRLIST,  /* struct skr_strlist */
+    SKR_OPT_PRIORITY, /* int 0..7, Falco's priority names */
+    SKR_OPT_LOGLEVEL, /* int 0..7, Falco's log_level names */
+    SKR_OPT_DURATION, /* uint64_t ms: "5000", "100ms", "30s", "1h30m" */
+    SKR_OPT_ENUM,     /* int: index in choices */
+    SKR_OPT_CUSTOM,   /* set() does the work */
+};
+
+#define SKR_OPT_COMPAT (1u << 0) /* a Falco key Saker accepts and ignores (whole subtree) */
+#define SKR_OPT_HIDDEN (1u << 1) /* accepted but not in the shipped file nor the listing */
+
+struct skr_cfg_ctx;
+struct skr_opt;
+
+/* Custom setter: base is the struct skr_config being filled (o->offset locates the value). */
+typedef int (*skr_opt_set_fn)(struct skr_cfg_ctx *c,
+                              const struct skr_opt *o,
+                              const struct skr_cnode *n,
+                              void *base,
+                              struct skr_err *err);
+
+struct skr_opt {
+    const char *name; /* dotted key path */
+    enum skr_opt_type type;
+    const char *def; /* the default, as YAML text (NULL for SKR_OPT_COMPAT) */
+    size_t offset;   /* of the value in struct skr_config */
+    unsigned flags;
+    const char *desc;
+    const char *const *choices; /* SKR_OPT_ENUM: NULL-terminated */
+    skr_opt_set_fn set;         /* SKR_OPT_CUSTOM */
+};
+
+struct skr_opt_table {
+    const char *component;
+    const struct skr_opt *opts;
+    size_t num_opts;
+};
+
+/* Every option table, NULL-terminated. */
+const struct skr_opt_table *const *skr_config_tables(void);
+
+/* ---- Loading ---------------------------------------------------------------------- */
+
+struct skr_config_input {
+    const char *path; /* the main file; NULL: use text */
+    const char *text; /* embedded default config (when path is NULL) */
+    size_t text_len;
+    const char *text_name;        /* what errors call the embedded text */
+    const char *const *overrides; /* "key=value" (-o), applied in order */
+    size_t num_overrides;
+};
+
+/* A loaded configuration: the merged tree and the values. */
+struct skr_cfg {
+    struct skr_cdoc *doc;
+    struct skr_cnode *root;
+    struct skr_config v;
+    struct skr_strlist files; /* every file read, the main one first */
+};
+
+/*
+ * Loads, merges, overrides and checks. On success *out is a new
+ * configuration (free with skr_config_free). On failure err says where and
+ * why; nothing is allocated.
+ */
+int skr_config_load(const struct skr_config_input *in, struct skr_cfg **out, struct skr_err *err);
+void skr_config_free(struct skr_cfg *c);
+
+/* The options whose name starts with section + "." except those in exclude
+ * (NULL-terminated), as a compact JSON object of their values (keys without
+ * the section prefix, nested by dots). Caller frees. NULL when out of memory. */
+char *skr_config_section_json(const struct skr_cfg *c,
+                              const char *section,
+                              const char *const *exclude);
+
+/* Appends the option listing (name, type, default, description; or JSON). */
+void skr_config_list(bool json, struct skr_strbuf *out);
+
+/*
+ * Checks a configuration file against the tables: every option (except
+ * compat and hidden ones) is present and set to its default, and no other
+ * key is present. Appends one line per difference to out. Returns the
+ * number of differences, or a negative errno when the file does not load.
+ */
+int skr_config_check_defaults(const char *text,
+                              size_t len,
+                              const char *name,
+                              struct skr_strbuf *out,
+                              struct skr_err *err);
+
+/* Parses an -o key path ("plugins[0].init_config", backslash escapes) into
+ * segments: index < 0 marks a key. Exposed for tests. */
+struct skr_keyseg {
+    const char *key;
+    long index;
+};
+int skr_config_parse_keypath(struct skr_cdoc *d,
+                             const char *path,
+                             size_t len,
+                             struct skr_keyseg **segs,
+                             size_t *nsegs);
+
+/* Priority names: "emergency".."debug" (as rules spell them), and the output spelling
+ * ("Emergency".."Debug", "Informational"). Parse accepts both and "info". */
+int skr_priority_parse(const char *s, int *out);
+const char *skr_priority_name(int prio);
+
+/* Parses a duration: "5000" (ms), "100ms", "30s", "2m", "1h30m", "1d", "1w", "1y". */
+int skr_duration_parse_ms(const char *s, uint64_t *out);
+
+#endif /* SKR_CONFIG_CONFIG_H */
