@@ -1,0 +1,821 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "worker.h"
+#include "docker.h"
+#include "matcher.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include <saker/sdk.h>
+
+#define MAX_SOCKS 32
+/* Biggest runtime API response accepted; larger ones are cut off and the lookup fails. */
+#define MAX_RESPONSE (8u << 20)
+/* A container the runtime does not know yet is asked again this often, for this long. */
+#define RETRY_STEP_MS   30
+#define RETRY_WINDOW_MS 150
+
+struct sock {
+    char path[PATH_MAX];
+    int type; /* CTR_TYPE_DOCKER or CTR_TYPE_PODMAN */
+    CURL *curl;
+};
+
+struct pending {
+    char id[CTR_ID_MAX + 1];
+    uint64_t first_ms;
+    uint64_t next_ms;
+};
+
+struct result {
+    struct ctr_info *info;
+    bool removed;
+};
+
+struct resp {
+    char *p;
+    size_t len;
+    size_t cap;
+    bool too_big;
+};
+
+struct ctr_worker {
+    /* settings, read-only after new */
+    uint32_t label_max_len;
+    bool with_size;
+    long timeout_ms;
+    uint32_t max_list;
+    struct sock socks[MAX_SOCKS];
+    size_t nsocks;
+    ctr_worker_log_fn log;
+    void *log_ctx;
+
+    pthread_t thread;
+    bool started;
+    bool curl_ready;
+
+    pthread_mutex_t mu; /* guards everything below up to the async part */
+    pthread_cond_t wake;
+    pthread_cond_t space;
+    bool stop;
+    struct pending req[CTR_WORKER_MAX_REQUESTS];
+    size_t req_head;
+    size_t req_count;
+    struct result res[CTR_WORKER_MAX_RESULTS];
+    size_t res_head;
+    size_t res_count;
+    atomic_size_t res_ready;
+
+    pthread_mutex_t async_mu;
+    ss_plugin_owner_t *async_owner;
+    ss_plugin_async_event_handler_t async_handler;
+    char async_err[PLUGIN_MAX_ERRLEN];
+
+    atomic_uint_fast64_t n_ok;
+    atomic_uint_fast64_t n_failed;
+    atomic_uint_fast64_t n_dropped;
+    atomic_uint_fast64_t n_requests;
+
+    /* worker thread only */
+    struct pending retry[CTR_WORKER_MAX_REQUESTS];
+    size_t nretry;
+    struct resp resp;
+};
+
+static void wlog(struct ctr_worker *w, ss_plugin_log_severity sev, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void wlog(struct ctr_worker *w, ss_plugin_log_severity sev, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (w->log == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0) {
+        msg[0] = '\0';
+    }
+    va_end(ap);
+    w->log(w->log_ctx, sev, msg);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool add_sock(struct ctr_worker *w, const char *host_root, const char *path, int type)
+{
+    struct sock *s;
+    int n;
+
+    if (w->nsocks == MAX_SOCKS) {
+        return false;
+    }
+    s = &w->socks[w->nsocks];
+    n = snprintf(s->path, sizeof(s->path), "%s%s", host_root, path);
+    if (n < 0 || (size_t)n >= sizeof(s->path)) {
+        return false;
+    }
+    for (size_t i = 0; i < w->nsocks; i++) {
+        if (strcmp(w->socks[i].path, s->path) == 0) {
+            return true;
+        }
+    }
+    s->type = type;
+    s->curl = NULL;
+    w->nsocks++;
+    return true;
+}
+
+/* Rootless Podman: one socket per logged-in user under /run/user/<uid>. */
+static void add_rootless_podman(struct ctr_worker *w, const char *host_root)
+{
+    char dir[PATH_MAX];
+    DIR *d;
+    struct dirent *de;
+    int n = snprintf(dir, sizeof(dir), "%s/run/user", host_root);
+
+    if (n < 0 || (size_t)n >= sizeof(dir) || (d = opendir(dir)) == NULL) {
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        char path[PATH_MAX];
+        char *end;
+        strtoul(de->d_name, &end, 10);
+        if (de->d_name[0] == '.' || *end != '\0') {
+            continue;
+        }
+        n = snprintf(path, sizeof(path), "/run/user/%s/podman/podman.sock", de->d_name);
+        if (n > 0 && (size_t)n < sizeof(path)) {
+            add_sock(w, host_root, path, CTR_TYPE_PODMAN);
+        }
+    }
+    closedir(d);
+}
+
+static bool is_socket(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+struct ctr_worker *ctr_worker_new(const struct ctr_config *cfg,
+                                  ctr_worker_log_fn log,
+                                  void *log_ctx,
+                                  char *err,
+                                  size_t cap)
+{
+    struct ctr_worker *w = calloc(1, sizeof(*w));
+    const char *root = cfg->host_root != NULL ? cfg->host_root : "";
+
+    if (w == NULL) {
+        snprintf(err, cap, "out of memory creating the metadata worker");
+        return NULL;
+    }
+    w->label_max_len = cfg->label_max_len;
+    w->with_size = cfg->with_size;
+    w->timeout_ms = cfg->lookup_timeout_ms;
+    w->max_list = cfg->max_containers;
+    w->log = log;
+    w->log_ctx = log_ctx;
+    atomic_init(&w->res_ready, 0);
+    atomic_init(&w->n_ok, 0);
+    atomic_init(&w->n_failed, 0);
+    atomic_init(&w->n_dropped, 0);
+    atomic_init(&w->n_requests, 0);
+    if (!cfg->static_enabled) {
+        if (cfg->docker.enabled) {
+            if (cfg->docker.n_sockets == 0) {
+                add_sock(w, root, "/var/run/docker.sock", CTR_TYPE_DOCKER);
+            }
+            for (size_t i = 0; i < cfg->docker.n_sockets; i++) {
+                add_sock(w, root, cfg->docker.sockets[i], CTR_TYPE_DOCKER);
+            }
+        }
+        if (cfg->podman.enabled) {
+            if (cfg->podman.n_sockets == 0) {
+                add_sock(w, root, "/run/podman/podman.sock", CTR_TYPE_PODMAN);
+                add_rootless_podman(w, root);
+            }
+            for (size_t i = 0; i < cfg->podman.n_sockets; i++) {
+                add_sock(w, root, cfg->podman.sockets[i], CTR_TYPE_PODMAN);
+            }
+        }
+    }
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+        free(w);
+        snprintf(err, cap, "cannot create the metadata worker's lock");
+        return NULL;
+    }
+    if (pthread_mutex_init(&w->async_mu, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        snprintf(err, cap, "cannot create the metadata worker's lock");
+        return NULL;
+    }
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&w->wake, &ca);
+        pthread_cond_init(&w->space, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        snprintf(err, cap, "cannot initialise libcurl for the metadata worker");
+        ctr_worker_free(w);
+        return NULL;
+    }
+    w->curl_ready = true;
+    return w;
+}
+
+size_t ctr_worker_num_sockets(const struct ctr_worker *w)
+{
+    return w->nsocks;
+}
+
+/* ---- HTTP over the runtime socket ------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct resp *r = arg;
+    size_t n = size * nmemb;
+
+    if (r->len + n + 1 > MAX_RESPONSE) {
+        r->too_big = true;
+        return 0; /* aborts the transfer */
+    }
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 16384;
+        char *p;
+        while (cap < r->len + n + 1) {
+            cap *= 2;
+        }
+        p = realloc(r->p, cap);
+        if (p == NULL) {
+            return 0;
+        }
+        r->p = p;
+        r->cap = cap;
+    }
+    memcpy(r->p + r->len, data, n);
+    r->len += n;
+    r->p[r->len] = '\0';
+    return n;
+}
+
+/* GET path on socket s; the body lands in w->resp. Returns the HTTP status, or -1. */
+static long http_get(struct ctr_worker *w, struct sock *s, const char *path)
+{
+    char url[1024];
+    long status = -1;
+    CURLcode cc;
+    int n;
+
+    if (!is_socket(s->path)) {
+        return -1;
+    }
+    if (s->curl == NULL) {
+        s->curl = curl_easy_init();
+        if (s->curl == NULL) {
+            return -1;
+        }
+    }
+    n = snprintf(url, sizeof(url), "http://localhost%s", path);
+    if (n < 0 || (size_t)n >= sizeof(url)) {
+        return -1;
+    }
+    w->resp.len = 0;
+    w->resp.too_big = false;
+    curl_easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH, s->path);
+    curl_easy_setopt(s->curl, CURLOPT_URL, url);
+    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, w->timeout_ms);
+    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
+    curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &w->resp);
+    curl_easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    cc = curl_easy_perform(s->curl);
+    if (cc != CURLE_OK) {
+        wlog(w, SS_PLUGIN_LOG_SEV_DEBUG, "runtime request %s on %s failed: %s", path, s->path,
+             w->resp.too_big ? "response too large" : curl_easy_strerror(cc));
+        return -1;
+    }
+    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (w->resp.p == NULL) {
+        on_body("", 1, 0, &w->resp);
+    }
+    return w->resp.p != NULL ? status : -1;
+}
+
+/* Percent-encodes one path segment into out. False when it does not fit. */
+static bool escape_segment(const char *s, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '.' || c == '_' || c == '-';
+        if (o + (plain ? 1 : 3) >= cap) {
+            return false;
+        }
+        if (plain) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return true;
+}
+
+enum lookup_rc {
+    LOOKUP_OK,
+    LOOKUP_NOT_FOUND, /* every reachable runtime said 404: maybe not created yet */
+    LOOKUP_FAILED,    /* no runtime answered usefully */
+};
+
+/* The IP of the container whose network namespace another one shares. */
+static void fill_shared_ip(struct ctr_worker *w,
+                           struct sock *s,
+                           struct ctr_info *info,
+                           const char *other)
+{
+    char esc[3 * (CTR_ID_MAX + 1)];
+    char path[1100];
+    struct ctr_docker_followup next;
+    struct ctr_info *peer;
+    char err[128];
+
+    if (!escape_segment(other, esc, sizeof(esc)) ||
+        snprintf(path, sizeof(path), "/containers/%s/json", esc) >= (int)sizeof(path) ||
+        http_get(w, s, path) != 200) {
+        return;
+    }
+    peer = ctr_docker_parse_container(w->resp.p, w->resp.len, s->type, w->label_max_len, &next, err,
+                                      sizeof(err));
+    if (peer != NULL) {
+        ctr_info_set_str(&info->ip, peer->ip);
+        ctr_info_unref(peer);
+    }
+}
+
+static enum lookup_rc inspect_on(struct ctr_worker *w,
+                                 struct sock *s,
+                                 const char *id,
+                                 struct ctr_info **out)
+{
+    char esc[3 * (CTR_ID_MAX + 1)];
+    char path[1100];
+    struct ctr_docker_followup next;
+    struct ctr_info *info;
+    char err[256];
+    long status;
+    int n;
+
+    if (!escape_segment(id, esc, sizeof(esc))) {
+        return LOOKUP_FAILED;
+    }
+    n = snprintf(path, sizeof(path), "/containers/%s/json%s", esc, w->with_size ? "?size=1" : "");
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return LOOKUP_FAILED;
+    }
+    status = http_get(w, s, path);
+    if (status == 404) {
+        return LOOKUP_NOT_FOUND;
+    }
+    if (status != 200) {
+        if (status > 0) {
+            wlog(w, SS_PLUGIN_LOG_SEV_DEBUG, "runtime at %s answered %ld for container %s", s->path,
+                 status, id);
+        }
+        return LOOKUP_FAILED;
+    }
+    info = ctr_docker_parse_container(w->resp.p, w->resp.len, s->type, w->label_max_len, &next, err,
+                                      sizeof(err));
+    if (info == NULL) {
+        wlog(w, SS_PLUGIN_LOG_SEV_WARNING, "runtime at %s: container %s: %s", s->path, id, err);
+        return LOOKUP_FAILED;
+    }
+    if (next.image_id[0] != '\0' && escape_segment(next.image_id, esc, sizeof(esc)) &&
+        snprintf(path, sizeof(path), "/images/%s/json", esc) < (int)sizeof(path) &&
+        http_get(w, s, path) == 200) {
+        ctr_docker_apply_image(info, w->resp.p, w->resp.len);
+    }
+    if (next.net_container[0] != '\0') {
+        fill_shared_ip(w, s, info, next.net_container);
+    }
+    if (ctr_info_finish(info) < 0) {
+        ctr_info_unref(info);
+        return LOOKUP_FAILED;
+    }
+    *out = info;
+    return LOOKUP_OK;
+}
+
+static enum lookup_rc lookup(struct ctr_worker *w, const char *id, struct ctr_info **out)
+{
+    enum lookup_rc rc = LOOKUP_FAILED;
+
+    for (size_t i = 0; i < w->nsocks; i++) {
+        enum lookup_rc r = inspect_on(w, &w->socks[i], id, out);
+        if (r == LOOKUP_OK) {
+            return r;
+        }
+        if (r == LOOKUP_NOT_FOUND) {
+            rc = r;
+        }
+    }
+    return rc;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+ss_plugin_event *ctr_async_event_new(const char *name, const char *json, uint64_t ts)
+{
+    uint32_t plugin_id = 0;
+    size_t jlen = strlen(json) + 1;
+    size_t nlen = strlen(name) + 1;
+    const void *params[3] = { &plugin_id, name, json };
+    uint32_t lens[3] = { 4, (uint32_t)nlen, (uint32_t)jlen };
+    size_t cap = SAKER_EVT_HDR_LEN + 3 * 4 + 4 + nlen + jlen;
+    void *buf;
+
+    if (jlen > UINT32_MAX / 2) {
+        return NULL;
+    }
+    buf = malloc(cap);
+    if (buf == NULL) {
+        return NULL;
+    }
+    /* tid 1, as the reference plugin stamps its container events */
+    if (saker_evt_build(buf, cap, ts, 1, PPME_ASYNCEVENT_E, 3, params, lens) == 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void emit_async(struct ctr_worker *w, const char *name, const char *json, uint64_t ts)
+{
+    ss_plugin_event *evt;
+
+    pthread_mutex_lock(&w->async_mu);
+    if (w->async_handler != NULL && json != NULL) {
+        evt = ctr_async_event_new(name, json, ts);
+        if (evt != NULL) {
+            w->async_err[0] = '\0';
+            if (w->async_handler(w->async_owner, evt, w->async_err) != SS_PLUGIN_SUCCESS) {
+                wlog(w, SS_PLUGIN_LOG_SEV_WARNING, "the host refused a %s event: %s", name,
+                     w->async_err);
+            }
+            free(evt);
+        }
+    }
+    pthread_mutex_unlock(&w->async_mu);
+}
+
+static bool async_wanted(struct ctr_worker *w)
+{
+    bool on;
+
+    pthread_mutex_lock(&w->async_mu);
+    on = w->async_handler != NULL;
+    pthread_mutex_unlock(&w->async_mu);
+    return on;
+}
+
+/* Hands info to the event thread, waiting for room (never drops a finished lookup). */
+static void publish(struct ctr_worker *w, struct ctr_info *info, bool removed)
+{
+    char *json = async_wanted(w) ? ctr_info_to_json(info) : NULL;
+
+    pthread_mutex_lock(&w->mu);
+    while (w->res_count == CTR_WORKER_MAX_RESULTS && !w->stop) {
+        pthread_cond_wait(&w->space, &w->mu);
+    }
+    if (w->stop) {
+        pthread_mutex_unlock(&w->mu);
+        ctr_info_unref(info);
+        free(json);
+        return;
+    }
+    w->res[(w->res_head + w->res_count) % CTR_WORKER_MAX_RESULTS] =
+            (struct result){ .info = info, .removed = removed };
+    w->res_count++;
+    atomic_store_explicit(&w->res_ready, w->res_count, memory_order_release);
+    pthread_mutex_unlock(&w->mu);
+    /* The event thread may free info from now on: only the JSON made above is used. */
+    if (json != NULL) {
+        emit_async(w, removed ? "container_removed" : "container", json,
+                   removed ? realtime_ns() + 1000000000u : UINT64_MAX);
+        free(json);
+    }
+}
+
+static void list_one(const char *id, void *arg)
+{
+    char **ids = arg;
+    size_t i = 0;
+
+    while (ids[i] != NULL) {
+        i++;
+    }
+    ids[i] = strdup(id);
+}
+
+/* Lists the containers that exist before the first event and publishes them. */
+static void list_existing(struct ctr_worker *w)
+{
+    for (size_t i = 0; i < w->nsocks; i++) {
+        struct sock *s = &w->socks[i];
+        size_t max = w->max_list;
+        char **ids;
+        int n;
+
+        if (!is_socket(s->path)) {
+            continue;
+        }
+        if (http_get(w, s, "/containers/json?all=1") != 200) {
+            wlog(w, SS_PLUGIN_LOG_SEV_WARNING,
+                 "cannot list containers at %s; their metadata will be looked up on first use",
+                 s->path);
+            continue;
+        }
+        ids = calloc(max + 1, sizeof(*ids));
+        if (ids == NULL) {
+            continue;
+        }
+        n = ctr_docker_parse_list(w->resp.p, w->resp.len, max, list_one, ids);
+        wlog(w, SS_PLUGIN_LOG_SEV_INFO, "runtime at %s: %d existing containers", s->path,
+             n < 0 ? 0 : n);
+        for (size_t k = 0; ids[k] != NULL; k++) {
+            struct ctr_info *info = NULL;
+            bool stop;
+            pthread_mutex_lock(&w->mu);
+            stop = w->stop;
+            pthread_mutex_unlock(&w->mu);
+            if (!stop && inspect_on(w, s, ids[k], &info) == LOOKUP_OK) {
+                atomic_fetch_add(&w->n_ok, 1);
+                publish(w, info, false);
+            }
+            free(ids[k]);
+        }
+        free(ids);
+    }
+}
+
+static void attempt(struct ctr_worker *w, struct pending *p, uint64_t now)
+{
+    struct ctr_info *info = NULL;
+    enum lookup_rc rc = lookup(w, p->id, &info);
+
+    if (rc == LOOKUP_OK) {
+        atomic_fetch_add(&w->n_ok, 1);
+        publish(w, info, false);
+        return;
+    }
+    if (rc == LOOKUP_NOT_FOUND && now < p->first_ms + RETRY_WINDOW_MS &&
+        w->nretry < CTR_WORKER_MAX_REQUESTS) {
+        p->next_ms = now + RETRY_STEP_MS;
+        w->retry[w->nretry++] = *p;
+        return;
+    }
+    atomic_fetch_add(&w->n_failed, 1);
+    wlog(w, SS_PLUGIN_LOG_SEV_DEBUG, "no runtime knows container %s; its metadata stays <NA>",
+         p->id);
+}
+
+static void *run(void *arg)
+{
+    struct ctr_worker *w = arg;
+    struct pending *batch = calloc(CTR_WORKER_MAX_REQUESTS, sizeof(*batch));
+
+    if (batch == NULL) {
+        wlog(w, SS_PLUGIN_LOG_SEV_ERROR, "out of memory: container metadata lookups are off");
+        return NULL;
+    }
+    list_existing(w);
+    for (;;) {
+        size_t nb = 0;
+        uint64_t now;
+        uint64_t due = UINT64_MAX;
+
+        pthread_mutex_lock(&w->mu);
+        for (;;) {
+            if (w->stop) {
+                pthread_mutex_unlock(&w->mu);
+                free(batch);
+                return NULL;
+            }
+            if (w->req_count > 0) {
+                break;
+            }
+            due = UINT64_MAX;
+            for (size_t i = 0; i < w->nretry; i++) {
+                if (w->retry[i].next_ms < due) {
+                    due = w->retry[i].next_ms;
+                }
+            }
+            now = now_ms();
+            if (due <= now) {
+                break;
+            }
+            if (due == UINT64_MAX) {
+                pthread_cond_wait(&w->wake, &w->mu);
+            } else {
+                struct timespec ts = { .tv_sec = (time_t)(due / 1000),
+                                       .tv_nsec = (long)(due % 1000) * 1000000 };
+                pthread_cond_timedwait(&w->wake, &w->mu, &ts);
+            }
+        }
+        while (w->req_count > 0) {
+            batch[nb++] = w->req[w->req_head];
+            w->req_head = (w->req_head + 1) % CTR_WORKER_MAX_REQUESTS;
+            w->req_count--;
+        }
+        pthread_mutex_unlock(&w->mu);
+
+        now = now_ms();
+        for (size_t i = 0; i < nb; i++) {
+            attempt(w, &batch[i], now);
+        }
+        /* Due retries; attempt() may re-append, so walk a snapshot of the count. */
+        {
+            size_t n = w->nretry;
+            size_t keep = 0;
+            struct pending due_now[CTR_WORKER_MAX_REQUESTS / 8];
+            size_t ndue = 0;
+            now = now_ms();
+            for (size_t i = 0; i < n; i++) {
+                if (w->retry[i].next_ms <= now && ndue < sizeof(due_now) / sizeof(due_now[0])) {
+                    due_now[ndue++] = w->retry[i];
+                } else {
+                    w->retry[keep++] = w->retry[i];
+                }
+            }
+            w->nretry = keep;
+            for (size_t i = 0; i < ndue; i++) {
+                attempt(w, &due_now[i], now);
+            }
+        }
+    }
+}
+
+int ctr_worker_start(struct ctr_worker *w)
+{
+    int rc;
+
+    if (w->started) {
+        return 0;
+    }
+    rc = pthread_create(&w->thread, NULL, run, w);
+    if (rc != 0) {
+        return -rc;
+    }
+    w->started = true;
+    return 0;
+}
+
+void ctr_worker_free(struct ctr_worker *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = true;
+        pthread_cond_broadcast(&w->wake);
+        pthread_cond_broadcast(&w->space);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);
+    }
+    while (w->res_count > 0) {
+        ctr_info_unref(w->res[w->res_head].info);
+        w->res_head = (w->res_head + 1) % CTR_WORKER_MAX_RESULTS;
+        w->res_count--;
+    }
+    for (size_t i = 0; i < w->nsocks; i++) {
+        if (w->socks[i].curl != NULL) {
+            curl_easy_cleanup(w->socks[i].curl);
+        }
+    }
+    if (w->curl_ready) {
+        curl_global_cleanup();
+    }
+    free(w->resp.p);
+    pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->space);
+    pthread_mutex_destroy(&w->async_mu);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+bool ctr_worker_request(struct ctr_worker *w, const char *id)
+{
+    size_t n = strlen(id);
+    struct pending *p;
+
+    if (n == 0 || n > CTR_ID_MAX) {
+        return false;
+    }
+    pthread_mutex_lock(&w->mu);
+    if (w->req_count == CTR_WORKER_MAX_REQUESTS) {
+        pthread_mutex_unlock(&w->mu);
+        atomic_fetch_add(&w->n_dropped, 1);
+        return false;
+    }
+    p = &w->req[(w->req_head + w->req_count) % CTR_WORKER_MAX_REQUESTS];
+    memcpy(p->id, id, n + 1);
+    p->first_ms = now_ms();
+    p->next_ms = p->first_ms;
+    w->req_count++;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    atomic_fetch_add(&w->n_requests, 1);
+    return true;
+}
+
+bool ctr_worker_has_results(const struct ctr_worker *w)
+{
+    return atomic_load_explicit(&w->res_ready, memory_order_relaxed) > 0;
+}
+
+size_t ctr_worker_drain(struct ctr_worker *w,
+                        void (*fn)(struct ctr_info *info, bool removed, void *arg),
+                        void *arg)
+{
+    struct result batch[64];
+    size_t total = 0;
+
+    for (;;) {
+        size_t n = 0;
+        pthread_mutex_lock(&w->mu);
+        while (w->res_count > 0 && n < sizeof(batch) / sizeof(batch[0])) {
+            batch[n++] = w->res[w->res_head];
+            w->res_head = (w->res_head + 1) % CTR_WORKER_MAX_RESULTS;
+            w->res_count--;
+        }
+        atomic_store_explicit(&w->res_ready, w->res_count, memory_order_release);
+        if (n > 0) {
+            pthread_cond_broadcast(&w->space);
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (n == 0) {
+            return total;
+        }
+        for (size_t i = 0; i < n; i++) {
+            fn(batch[i].info, batch[i].removed, arg);
+        }
+        total += n;
+    }
+}
+
+void ctr_worker_set_async(struct ctr_worker *w,
+                          ss_plugin_owner_t *owner,
+                          ss_plugin_async_event_handler_t handler)
+{
+    pthread_mutex_lock(&w->async_mu);
+    w->async_owner = owner;
+    w->async_handler = handler;
+    pthread_mutex_unlock(&w->async_mu);
+}
+
+void ctr_worker_stats(const struct ctr_worker *w, struct ctr_worker_stats *out)
+{
+    out->lookups_ok = atomic_load(&w->n_ok);
+    out->lookups_failed = atomic_load(&w->n_failed);
+    out->requests_dropped = atomic_load(&w->n_dropped);
+    out->requests = atomic_load(&w->n_requests);
+}
