@@ -213,7 +213,12 @@ static const char *type_name(uint32_t t)
     }
 }
 
-static char *json_text;
+/*
+ * Built once into static storage rather than the heap: a host may dlclose the
+ * library, and a heap copy held by a static pointer would then leak.
+ */
+static char json_text[24576];
+static bool json_ok;
 static pthread_once_t json_once = PTHREAD_ONCE_INIT;
 
 static cJSON *field_json(const struct ctr_field_info *f)
@@ -270,7 +275,7 @@ static void build_json(void)
         }
     }
     if (arr != NULL) {
-        json_text = cJSON_PrintUnformatted(arr);
+        json_ok = cJSON_PrintPreallocated(arr, json_text, (int)sizeof(json_text), 0);
         cJSON_Delete(arr);
     }
 }
@@ -278,5 +283,5 @@ static void build_json(void)
 const char *ctr_fields_json(void)
 {
     pthread_once(&json_once, build_json);
-    return json_text;
+    return json_ok ? json_text : NULL;
 }
