@@ -33,7 +33,7 @@
 #define SKR_ENGINE_VERSION_MAJOR 0
 #define SKR_ENGINE_VERSION_MINOR 63
 #define SKR_ENGINE_VERSION_PATCH 0
-#define SKR_ENGINE_VERSION_STR "0.63.0"
+#define SKR_ENGINE_VERSION_STR   "0.63.0"
 
 /* ---- Fields -------------------------------------------------------------------- */
 
@@ -60,26 +60,26 @@ enum skr_ftype {
 };
 
 /* skr_field_desc.flags */
-#define SKR_FIELD_LIST (1u << 0)        /* yields 0..N values */
+#define SKR_FIELD_LIST        (1u << 0) /* yields 0..N values */
 #define SKR_FIELD_FILTER_ONLY (1u << 1) /* not allowed in outputs */
-#define SKR_FIELD_PRINT_ONLY (1u << 2)  /* not allowed in conditions */
-#define SKR_FIELD_DEPRECATED (1u << 3)  /* loader warns when used */
-#define SKR_FIELD_NO_RHS (1u << 4)      /* not a comparison's right side, not transformable */
-#define SKR_FIELD_HIDDEN (1u << 5)      /* not listed */
+#define SKR_FIELD_PRINT_ONLY  (1u << 2) /* not allowed in conditions */
+#define SKR_FIELD_DEPRECATED  (1u << 3) /* loader warns when used */
+#define SKR_FIELD_NO_RHS      (1u << 4) /* not a comparison's right side, not transformable */
+#define SKR_FIELD_HIDDEN      (1u << 5) /* not listed */
 
 /* skr_field_desc.arg_flags */
-#define SKR_ARG_ALLOWED (1u << 0)  /* the field takes an argument */
+#define SKR_ARG_ALLOWED  (1u << 0) /* the field takes an argument */
 #define SKR_ARG_REQUIRED (1u << 1) /* ... and needs one */
-#define SKR_ARG_INDEX (1u << 2)    /* a numeric [N] argument is accepted */
-#define SKR_ARG_KEY (1u << 3)      /* a string [key] argument is accepted */
-#define SKR_ARG_DOTTED (1u << 4)   /* the argument may be written as a .suffix */
+#define SKR_ARG_INDEX    (1u << 2) /* a numeric [N] argument is accepted */
+#define SKR_ARG_KEY      (1u << 3) /* a string [key] argument is accepted */
+#define SKR_ARG_DOTTED   (1u << 4) /* the argument may be written as a .suffix */
 
 /* A field as the host describes it. Strings are host memory, valid while the host lives. */
 struct skr_field_desc {
-    const char *name; /* canonical name, without argument: "evt.arg" */
-    uint32_t id;      /* the host's handle, passed back in skr_extract_req */
-    uint32_t type;    /* enum skr_ftype */
-    uint32_t flags;   /* SKR_FIELD_* */
+    const char *name;   /* canonical name, without argument: "evt.arg" */
+    uint32_t id;        /* the host's handle, passed back in skr_extract_req */
+    uint32_t type;      /* enum skr_ftype */
+    uint32_t flags;     /* SKR_FIELD_* */
     uint32_t arg_flags; /* SKR_ARG_* */
 };
 
@@ -97,23 +97,35 @@ struct skr_rules_host {
      * *name_len to the number of leading bytes that name the field; when shorter than
      * len, the rest is ".suffix", a dotted argument (the field must allow it). Returns 0
      * or -ENOENT. */
-    int (*lookup_field)(void *user, const char *source, const char *token, size_t len,
-                        struct skr_field_desc *out, size_t *name_len);
+    int (*lookup_field)(void *user,
+                        const char *source,
+                        const char *token,
+                        size_t len,
+                        struct skr_field_desc *out,
+                        size_t *name_len);
 
     /* The event codes an evt.type value names for source (an event name, a syscall name,
      * an async event name). Writes up to max codes, returns how many exist (0: unknown
      * name). NULL when the source has no event-type table. */
-    size_t (*event_codes)(void *user, const char *source, const char *name, uint16_t *codes,
+    size_t (*event_codes)(void *user,
+                          const char *source,
+                          const char *name,
+                          uint16_t *codes,
                           size_t max);
 
     /* Version string of the loaded plugin named name, or NULL when none is loaded. */
     const char *(*plugin_version)(void *user, const char *name);
+
+    /* Optional: how many distinct event codes the source has (its event-type table plus
+     * the async code). Used to count "every code but these" sets for the LOAD_NO_EVTTYPE
+     * warning; NULL or 0 means unknown (65536 is assumed). */
+    size_t (*event_code_count)(void *user, const char *source);
 };
 
 /* One rules: selection entry from the config (applied in order after all files). */
 struct skr_rules_selection {
-    bool enable;     /* enable or disable */
-    bool by_tag;     /* match tags instead of rule names */
+    bool enable;         /* enable or disable */
+    bool by_tag;         /* match tags instead of rule names */
     const char *pattern; /* rule name with '*' wildcards, or a tag */
 };
 
@@ -123,8 +135,8 @@ struct skr_rules_load_opts {
     const char *const *sources; /* the sources events come from; a source's index here is
                                    the source_idx of skr_ruleset_eval */
     size_t num_sources;
-    int min_priority;         /* 0 emergency .. 7 debug: rules below are not loaded */
-    bool match_all;           /* rule_matching: all (else first) */
+    int min_priority; /* 0 emergency .. 7 debug: rules below are not loaded */
+    bool match_all;   /* rule_matching: all (else first) */
     const struct skr_rules_selection *selection;
     size_t num_selection;
     const struct skr_rules_host *host;
@@ -132,17 +144,20 @@ struct skr_rules_load_opts {
 
 /* ---- Diagnostics ------------------------------------------------------------------ */
 
-enum skr_diag_severity { SKR_DIAG_ERROR, SKR_DIAG_WARNING };
+enum skr_diag_severity {
+    SKR_DIAG_ERROR,
+    SKR_DIAG_WARNING
+};
 
 struct skr_diag {
     enum skr_diag_severity severity;
-    const char *code;      /* Falco's code: "LOAD_ERR_COMPILE_CONDITION", "LOAD_UNUSED_MACRO"... */
+    const char *code; /* Falco's code: "LOAD_ERR_COMPILE_CONDITION", "LOAD_UNUSED_MACRO"... */
     const char *file;
     unsigned line, col;    /* 1-based; 0 when unknown */
     const char *item_kind; /* "rule", "macro", "list", ... or NULL */
     const char *item_name; /* or NULL */
     const char *message;
-    const char *snippet;   /* the offending text, or NULL */
+    const char *snippet; /* the offending text, or NULL */
 };
 
 /* Every error and warning of a load, in the order found. Owned by the caller. */
@@ -167,7 +182,8 @@ struct skr_rule;
  * negative errno when any error was found; diags (may be NULL) receives every
  * error and warning either way.
  */
-int skr_rules_load(const struct skr_rules_load_opts *opts, struct skr_ruleset **out,
+int skr_rules_load(const struct skr_rules_load_opts *opts,
+                   struct skr_ruleset **out,
                    struct skr_diags *diags);
 
 struct skr_ruleset *skr_ruleset_ref(struct skr_ruleset *rs);
@@ -189,7 +205,9 @@ const char *skr_rule_tag(const struct skr_rule *r, size_t i); /* sorted, unique 
  * (65536 bits, caller memory) and sets *all when some rule matches every
  * event code. Names (for generic syscalls) through skr_ruleset_event_names.
  */
-void skr_ruleset_event_codes(const struct skr_ruleset *rs, size_t source_idx, uint8_t *bitmap,
+void skr_ruleset_event_codes(const struct skr_ruleset *rs,
+                             size_t source_idx,
+                             uint8_t *bitmap,
                              bool *all);
 /* The evt.type names the rules of source_idx mention, NULL-terminated, ruleset-owned. */
 const char *const *skr_ruleset_event_names(const struct skr_ruleset *rs, size_t source_idx);
@@ -198,17 +216,20 @@ const char *const *skr_ruleset_event_names(const struct skr_ruleset *rs, size_t 
 
 /* One field request. Pointers are ruleset memory, valid while the ruleset lives. */
 struct skr_extract_req {
-    uint32_t field_id;     /* skr_field_desc.id */
-    uint32_t type;         /* enum skr_ftype */
+    uint32_t field_id; /* skr_field_desc.id */
+    uint32_t type;     /* enum skr_ftype */
     bool is_list;
     bool arg_present;
-    const char *arg_key;   /* string argument, or NULL */
-    uint64_t arg_index;    /* numeric argument */
-    uint32_t slot;         /* engine-assigned, dense per ruleset: same field+arg, same slot */
+    const char *arg_key; /* string argument, or NULL */
+    uint64_t arg_index;  /* numeric argument */
+    uint32_t slot;       /* engine-assigned, dense per ruleset: same field+arg, same slot */
 };
 
 /* One extracted value. Numbers in u64/s64/d; strings and buffers in p/len (strings also
- * NUL-terminated); bool in u64 (0/1). */
+ * NUL-terminated); bool in u64 (0/1); ipaddr/ipnet in p/len (4 or 16 bytes).
+ * A non-list field may yield several values (ancestor fields such as proc.aname without
+ * an index): a check then holds when it holds for any of them, and outputs print them
+ * separated by spaces. List fields render as "(a,b)". */
 struct skr_value {
     union {
         uint64_t u64;
@@ -224,8 +245,10 @@ struct skr_value {
  * value). Values must stay valid until the host starts the next event.
  * Returns 0, or a negative errno (the engine treats the field as missing).
  */
-typedef int (*skr_extract_fn)(void *user, const struct skr_extract_req *req,
-                              const struct skr_value **vals, uint32_t *nvals);
+typedef int (*skr_extract_fn)(void *user,
+                              const struct skr_extract_req *req,
+                              const struct skr_value **vals,
+                              uint32_t *nvals);
 
 /* Per-thread evaluation scratch; works with any ruleset. */
 struct skr_eval_ctx;
@@ -242,9 +265,14 @@ typedef bool (*skr_match_fn)(void *user, const struct skr_rule *rule);
  * skr_rule_render calls that follow it; the cache is dropped by the next
  * skr_ruleset_eval. Returns the number of matches, or a negative errno.
  */
-int skr_ruleset_eval(const struct skr_ruleset *rs, struct skr_eval_ctx *ctx, size_t source_idx,
-                     uint16_t evt_code, skr_extract_fn extract, void *extract_user,
-                     skr_match_fn on_match, void *match_user);
+int skr_ruleset_eval(const struct skr_ruleset *rs,
+                     struct skr_eval_ctx *ctx,
+                     size_t source_idx,
+                     uint16_t evt_code,
+                     skr_extract_fn extract,
+                     void *extract_user,
+                     skr_match_fn on_match,
+                     void *match_user);
 
 /* One output field of a rendered alert. Values point into ctx or host memory, valid until
  * the next skr_ruleset_eval on ctx. */
@@ -257,13 +285,50 @@ struct skr_out_field {
 };
 
 /*
- * Renders the rule's output for the current event into out (missing values
+ * Appends the rule's output for the current event to out (missing values
  * as <NA>) and, when fields is not NULL, points *fields at the output's
  * fields (ctx memory) and sets *nfields. Call after a match, before the next
  * skr_ruleset_eval on ctx.
  */
-int skr_rule_render(const struct skr_rule *r, struct skr_eval_ctx *ctx, skr_extract_fn extract,
-                    void *extract_user, struct skr_strbuf *out,
-                    const struct skr_out_field **fields, size_t *nfields);
+int skr_rule_render(const struct skr_rule *r,
+                    struct skr_eval_ctx *ctx,
+                    skr_extract_fn extract,
+                    void *extract_user,
+                    struct skr_strbuf *out,
+                    const struct skr_out_field **fields,
+                    size_t *nfields);
+
+/* ---- Introspection ------------------------------------------------------------------------ */
+
+/* Event codes the index uses beyond a source's own table (Falco's numbers). */
+#define SKR_EVT_CODE_PLUGIN 322 /* a plugin source's event */
+#define SKR_EVT_CODE_ASYNC  402 /* an asynchronous event; every rule is filed under it */
+
+/* The rule's condition as compiled, in Falco's canonical printed form (macros expanded,
+ * lists inlined, exceptions appended as "and not (...)"): "(evt.type = open and
+ * proc.name in (a, b))". Ruleset memory. */
+const char *skr_rule_condition(const struct skr_rule *r);
+/* The rule's output format as compiled ("%proc.name ..."). Ruleset memory. */
+const char *skr_rule_output(const struct skr_rule *r);
+const char *skr_rule_desc(const struct skr_rule *r);
+/* Events that matched the rule so far, summed over every thread evaluating the ruleset. */
+uint64_t skr_rule_match_count(const struct skr_rule *r);
+/* True when the rule is enabled in its ruleset (files, minimum priority and rules:
+ * selections applied). */
+bool skr_rule_enabled(const struct skr_rule *r);
+
+/* Every compiled rule, enabled or not, in rule order (rules of unknown sources excluded). */
+size_t skr_ruleset_compiled_count(const struct skr_ruleset *rs);
+const struct skr_rule *skr_ruleset_compiled(const struct skr_ruleset *rs, size_t idx);
+
+/*
+ * Appends a JSON description of the ruleset in the shape of Falco's rule
+ * description (falco -L): {"required_engine_version", "required_plugin_versions",
+ * "lists":[{"info","details"}], "macros":[...], "rules":[...]}. With rule_filter
+ * (not NULL) only the rules of that name are listed (lists and macros omitted).
+ */
+void skr_ruleset_describe(const struct skr_ruleset *rs,
+                          const char *rule_filter,
+                          struct skr_strbuf *out);
 
 #endif /* SKR_RULES_RULES_H */
