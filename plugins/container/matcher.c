@@ -41,13 +41,25 @@ const char *ctr_type_name(int type)
 /* Last occurrence of needle in hay, as a position; -1 when absent. "" is found at len. */
 static long rfind(const char *hay, size_t len, const char *needle, size_t nlen)
 {
+    size_t end;
+
     if (nlen > len) {
         return -1;
     }
-    for (size_t i = len - nlen + 1; i-- > 0;) {
-        if (memcmp(hay + i, needle, nlen) == 0) {
-            return (long)i;
+    if (nlen == 0) {
+        return (long)len;
+    }
+    /* candidates start with needle[0]; walk them backwards */
+    end = len - nlen + 1;
+    while (end > 0) {
+        const char *c = memrchr(hay, needle[0], end);
+        if (c == NULL) {
+            return -1;
         }
+        if (memcmp(c, needle, nlen) == 0) {
+            return (long)(c - hay);
+        }
+        end = (size_t)(c - hay);
     }
     return -1;
 }
@@ -55,15 +67,13 @@ static long rfind(const char *hay, size_t len, const char *needle, size_t nlen)
 /* First occurrence of needle at or after from; -1 when absent. */
 static long find_from(const char *hay, size_t len, size_t from, const char *needle, size_t nlen)
 {
-    if (nlen > len) {
+    const char *c;
+
+    if (from > len) {
         return -1;
     }
-    for (size_t i = from; i + nlen <= len; i++) {
-        if (memcmp(hay + i, needle, nlen) == 0) {
-            return (long)i;
-        }
-    }
-    return -1;
+    c = memmem(hay + from, len - from, needle, nlen);
+    return c != NULL ? (long)(c - hay) : -1;
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
