@@ -112,7 +112,9 @@ static int walk(struct ct_files *f, const char *dir, int depth)
         }
         n++;
     }
-    qsort(names, n, sizeof(*names), cmp_names);
+    if (n > 1) {
+        qsort(names, n, sizeof(*names), cmp_names);
+    }
     for (size_t i = 0; i < n; i++) {
         char path[4096];
         struct stat sb;
@@ -326,7 +328,9 @@ static int load_next(struct ct_files *f)
         }
         cJSON_Delete(rec);
     }
-    qsort(f->recs, f->nrecs, sizeof(*f->recs), cmp_records);
+    if (f->nrecs > 1) {
+        qsort(f->recs, f->nrecs, sizeof(*f->recs), cmp_records);
+    }
     if (skipped > 0) {
         ct_count(f->st, CM_RECORDS_SKIPPED, skipped);
         if (jk_ratelimit_ok(&f->st->complaints, 20, 1000)) {

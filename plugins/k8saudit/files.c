@@ -229,8 +229,13 @@ static void complain(struct k8s_files *f, const char *what)
 
 static void consume(struct k8s_files *f, size_t n)
 {
-    const char *p = f->buf + f->start;
-    const char *e = p + n;
+    const char *p, *e;
+
+    if (n == 0) {
+        return;
+    }
+    p = f->buf + f->start;
+    e = p + n;
 
     while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
         f->line++;
@@ -242,7 +247,7 @@ static void consume(struct k8s_files *f, size_t n)
 /* Drops bytes through the next newline (or all of the window, remembering to go on). */
 static void skip_line(struct k8s_files *f)
 {
-    const char *nl = memchr(f->buf + f->start, '\n', f->end - f->start);
+    const char *nl = f->end > f->start ? memchr(f->buf + f->start, '\n', f->end - f->start) : NULL;
 
     if (nl != NULL) {
         consume(f, (size_t)(nl - (f->buf + f->start)) + 1);
@@ -360,8 +365,10 @@ ss_plugin_rc k8s_files_next(struct k8s_files *f, struct k8s_evbuf *out, uint32_t
         if (f->skipping) {
             skip_line(f);
         }
-        ws = jk_skip_ws(f->buf + f->start, f->end - f->start);
-        consume(f, ws);
+        if (f->end > f->start) {
+            ws = jk_skip_ws(f->buf + f->start, f->end - f->start);
+            consume(f, ws);
+        }
         if (f->start == f->end || f->skipping) {
             if (f->eof) {
                 close_current(f);
