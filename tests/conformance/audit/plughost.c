@@ -7,10 +7,11 @@
  *
  *   plughost --plugin lib.so [--config JSON] [--plugin lib2.so ...]
  *            (--open PARAMS | --payload FILE [--ts NS] | --list-fields)
- *            [--field NAME[ARG]]... [--count] [--max-events N]
+ *            [--field NAME[ARG]]... [--count] [--payloads] [--max-events N]
  *
  * --count prints only the summary (fields are still extracted for every
- * event). SIGINT/SIGTERM end the stream like an EOF. Plugin logs go to stderr
+ * event). --payloads adds each event's payload (as a JSON string) and its
+ * event_to_string text. SIGINT/SIGTERM end the stream like an EOF. Plugin logs go to stderr
  * as "[name] message". Exit status: 0 on EOF or signal, 1 on any failure.
  */
 #include <dlfcn.h>
@@ -219,7 +220,10 @@ static cJSON *extract(struct field_req *f,
     return out;
 }
 
-static void print_event(struct field_req *fs,
+static bool show_payloads;
+
+static void print_event(struct plugin *p,
+                        struct field_req *fs,
                         int nf,
                         const ss_plugin_event *evt,
                         uint64_t n,
@@ -234,6 +238,20 @@ static void print_event(struct field_req *fs,
     cJSON_AddNumberToObject(line, "ts_ns", (double)(evt->ts % 1000000000ull));
     for (int i = 0; i < nf; i++) {
         cJSON_AddItemToObject(vals, fs[i].spec, extract(&fs[i], evt, n, src));
+    }
+    if (show_payloads && evt->type == PPME_PLUGINEVENT_E && evt->len >= 38) {
+        ss_plugin_event_input in = { .evt = evt, .evtnum = n, .evtsrc = src };
+        uint32_t plen = evt->len - 38;
+        char *copy = malloc((size_t)plen + 1);
+        if (copy != NULL) {
+            memcpy(copy, (const char *)evt + 38, plen);
+            copy[plen] = '\0';
+            cJSON_AddStringToObject(line, "payload", copy);
+            free(copy);
+        }
+        if (p->api.event_to_string != NULL) {
+            cJSON_AddStringToObject(line, "info", p->api.event_to_string(p->state, &in));
+        }
     }
     text = cJSON_PrintUnformatted(line);
     puts(text);
@@ -280,6 +298,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--count") == 0) {
             count_only = true;
+            continue;
+        }
+        if (strcmp(a, "--payloads") == 0) {
+            show_payloads = true;
             continue;
         }
         if (strcmp(a, "--list-fields") == 0) {
@@ -359,7 +381,7 @@ int main(int argc, char **argv)
         memcpy(p + 34, params[0], 4);
         memcpy(p + 38, data, len);
         free(data);
-        print_event(fs, nf, (const ss_plugin_event *)evbuf, 1, "test");
+        print_event(&ps[0], fs, nf, (const ss_plugin_event *)evbuf, 1, "test");
         rc = 0;
         goto out;
     }
@@ -391,7 +413,7 @@ int main(int argc, char **argv)
                         cJSON_Delete(extract(&fs[f], evts[i], n, srcname));
                     }
                 } else {
-                    print_event(fs, nf, evts[i], n, srcname);
+                    print_event(src, fs, nf, evts[i], n, srcname);
                 }
             }
             if (r == SS_PLUGIN_EOF) {
