@@ -22,6 +22,8 @@
 #define MAX_SOCKS 32
 /* Biggest runtime API response accepted; larger ones are cut off and the lookup fails. */
 #define MAX_RESPONSE (8u << 20)
+/* A runtime events stream that ended or could not connect is retried after this long. */
+#define STREAM_RETRY_MS 5000
 /* A container the runtime does not know yet is asked again this often, for this long. */
 #define RETRY_STEP_MS   30
 #define RETRY_WINDOW_MS 150
@@ -43,6 +45,18 @@ struct result {
     bool removed;
 };
 
+/* One runtime's events stream: newline-delimited JSON messages. */
+struct stream {
+    struct ctr_worker *w;
+    struct sock *s;
+    CURL *curl;
+    bool active;
+    bool connected_once;
+    uint64_t retry_ms;
+    size_t len;
+    char line[8192];
+};
+
 struct resp {
     char *p;
     size_t len;
@@ -56,6 +70,7 @@ struct ctr_worker {
     bool with_size;
     long timeout_ms;
     uint32_t max_list;
+    char events_query[256]; /* GET /events?filters=... for the configured hooks, or "" */
     struct sock socks[MAX_SOCKS];
     size_t nsocks;
     ctr_worker_log_fn log;
@@ -64,6 +79,11 @@ struct ctr_worker {
     pthread_t thread;
     bool started;
     bool curl_ready;
+    pthread_t events_thread;
+    bool events_started;
+    CURLM *events_multi;
+    atomic_bool events_stop;
+    struct stream streams[MAX_SOCKS]; /* events thread only */
 
     pthread_mutex_t mu; /* guards everything below up to the async part */
     pthread_cond_t wake;
@@ -204,6 +224,21 @@ struct ctr_worker *ctr_worker_new(const struct ctr_config *cfg,
     w->max_list = cfg->max_containers;
     w->log = log;
     w->log_ctx = log_ctx;
+    atomic_init(&w->events_stop, false);
+    if (cfg->hook_create || cfg->hook_start || cfg->hook_remove) {
+        /* filters={"type":["container"],"event":[...]}, URL-encoded */
+        int n = snprintf(w->events_query, sizeof(w->events_query),
+                         "/events?filters=%%7B%%22type%%22%%3A%%5B%%22container%%22%%5D%%2C"
+                         "%%22event%%22%%3A%%5B%s%s%s%s%s%%5D%%7D",
+                         cfg->hook_create ? "%22create%22" : "",
+                         cfg->hook_create && (cfg->hook_start || cfg->hook_remove) ? "%2C" : "",
+                         cfg->hook_start ? "%22start%22" : "",
+                         cfg->hook_start && cfg->hook_remove ? "%2C" : "",
+                         cfg->hook_remove ? "%22destroy%22" : "");
+        if (n < 0 || (size_t)n >= sizeof(w->events_query)) {
+            w->events_query[0] = '\0';
+        }
+    }
     atomic_init(&w->res_ready, 0);
     atomic_init(&w->n_ok, 0);
     atomic_init(&w->n_failed, 0);
@@ -693,6 +728,180 @@ static void *run(void *arg)
     }
 }
 
+/* ---- runtime events streams ------------------------------------------- */
+
+/* A destroyed container: enough for the event thread to forget it. */
+static void publish_removed(struct ctr_worker *w,
+                            struct sock *s,
+                            const char *full_id,
+                            const char *image)
+{
+    struct ctr_info *info = ctr_info_new();
+    char short_id[CTR_SHORT_ID_LEN + 1];
+    size_t n = strlen(full_id);
+
+    if (info == NULL) {
+        return;
+    }
+    memcpy(short_id, full_id, n < CTR_SHORT_ID_LEN ? n : CTR_SHORT_ID_LEN);
+    short_id[n < CTR_SHORT_ID_LEN ? n : CTR_SHORT_ID_LEN] = '\0';
+    info->type = s->type;
+    if (ctr_info_set_str(&info->id, short_id) < 0 ||
+        ctr_info_set_str(&info->full_id, full_id) < 0 ||
+        ctr_info_set_str(&info->image, image) < 0 || ctr_info_finish(info) < 0) {
+        ctr_info_unref(info);
+        return;
+    }
+    publish(w, info, true);
+}
+
+static void on_stream_line(struct stream *st, const char *line, size_t len)
+{
+    char id[CTR_ID_MAX + 1];
+    char image[512];
+    int action = ctr_docker_parse_event(line, len, id, sizeof(id), image, sizeof(image));
+
+    if (strlen(id) < CTR_SHORT_ID_LEN) {
+        return;
+    }
+    switch (action) {
+    case CTR_DOCKER_ACTION_CREATE:
+    case CTR_DOCKER_ACTION_START:
+        /* looked up by the worker thread, as if a process of it had been seen */
+        ctr_worker_request(st->w, id);
+        break;
+    case CTR_DOCKER_ACTION_DESTROY:
+        publish_removed(st->w, st->s, id, image);
+        break;
+    default:
+        break;
+    }
+}
+
+static size_t on_stream_data(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct stream *st = arg;
+    size_t n = size * nmemb;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = data[i];
+        if (c == '\n') {
+            if (st->len > 0) {
+                on_stream_line(st, st->line, st->len);
+            }
+            st->len = 0;
+        } else if (st->len < sizeof(st->line)) {
+            st->line[st->len++] = c;
+        }
+        /* an over-long message is cut and fails to parse: skipped */
+    }
+    return n;
+}
+
+static void stream_open(struct ctr_worker *w, struct stream *st)
+{
+    char url[512];
+    int n = snprintf(url, sizeof(url), "http://localhost%s", w->events_query);
+
+    if (n < 0 || (size_t)n >= sizeof(url)) {
+        return;
+    }
+    st->curl = curl_easy_init();
+    if (st->curl == NULL) {
+        return;
+    }
+    st->len = 0;
+    curl_easy_setopt(st->curl, CURLOPT_UNIX_SOCKET_PATH, st->s->path);
+    curl_easy_setopt(st->curl, CURLOPT_URL, url);
+    curl_easy_setopt(st->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
+    curl_easy_setopt(st->curl, CURLOPT_WRITEFUNCTION, on_stream_data);
+    curl_easy_setopt(st->curl, CURLOPT_WRITEDATA, st);
+    curl_easy_setopt(st->curl, CURLOPT_PRIVATE, st);
+    if (curl_multi_add_handle(w->events_multi, st->curl) != CURLM_OK) {
+        curl_easy_cleanup(st->curl);
+        st->curl = NULL;
+        return;
+    }
+    st->active = true;
+}
+
+static void stream_close(struct ctr_worker *w, struct stream *st)
+{
+    if (st->curl != NULL) {
+        curl_multi_remove_handle(w->events_multi, st->curl);
+        curl_easy_cleanup(st->curl);
+        st->curl = NULL;
+    }
+    st->active = false;
+}
+
+static void *run_events(void *arg)
+{
+    struct ctr_worker *w = arg;
+
+    while (!atomic_load(&w->events_stop)) {
+        uint64_t now = now_ms();
+        int running = 0;
+        CURLMsg *msg;
+        int left;
+
+        for (size_t i = 0; i < w->nsocks; i++) {
+            struct stream *st = &w->streams[i];
+            if (!st->active && now >= st->retry_ms) {
+                st->retry_ms = now + STREAM_RETRY_MS;
+                if (is_socket(st->s->path)) {
+                    stream_open(w, st);
+                }
+            }
+        }
+        curl_multi_perform(w->events_multi, &running);
+        while ((msg = curl_multi_info_read(w->events_multi, &left)) != NULL) {
+            struct stream *st = NULL;
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&st);
+            if (st != NULL) {
+                wlog(w, SS_PLUGIN_LOG_SEV_DEBUG,
+                     "events stream of %s ended (%s); reconnecting in %d ms", st->s->path,
+                     curl_easy_strerror(msg->data.result), STREAM_RETRY_MS);
+                stream_close(w, st);
+                st->retry_ms = now_ms() + STREAM_RETRY_MS;
+            }
+        }
+        /* wakes on data, on ctr_worker_free, or after a second to retry streams */
+        curl_multi_poll(w->events_multi, NULL, 0, 1000, NULL);
+    }
+    for (size_t i = 0; i < w->nsocks; i++) {
+        stream_close(w, &w->streams[i]);
+    }
+    return NULL;
+}
+
+static void start_events(struct ctr_worker *w)
+{
+    if (w->events_query[0] == '\0' || w->nsocks == 0) {
+        return;
+    }
+    w->events_multi = curl_multi_init();
+    if (w->events_multi == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < w->nsocks; i++) {
+        w->streams[i].w = w;
+        w->streams[i].s = &w->socks[i];
+    }
+    if (pthread_create(&w->events_thread, NULL, run_events, w) != 0) {
+        wlog(w, SS_PLUGIN_LOG_SEV_WARNING,
+             "cannot start the runtime events listener: containers are learnt when first seen");
+        curl_multi_cleanup(w->events_multi);
+        w->events_multi = NULL;
+        return;
+    }
+    w->events_started = true;
+}
+
 int ctr_worker_start(struct ctr_worker *w)
 {
     int rc;
@@ -705,6 +914,7 @@ int ctr_worker_start(struct ctr_worker *w)
         return -rc;
     }
     w->started = true;
+    start_events(w);
     return 0;
 }
 
@@ -720,6 +930,14 @@ void ctr_worker_free(struct ctr_worker *w)
         pthread_cond_broadcast(&w->space);
         pthread_mutex_unlock(&w->mu);
         pthread_join(w->thread, NULL);
+    }
+    if (w->events_started) {
+        atomic_store(&w->events_stop, true);
+        curl_multi_wakeup(w->events_multi);
+        pthread_join(w->events_thread, NULL);
+    }
+    if (w->events_multi != NULL) {
+        curl_multi_cleanup(w->events_multi);
     }
     while (w->res_count > 0) {
         ctr_info_unref(w->res[w->res_head].info);

@@ -353,6 +353,40 @@ static int run_cmd(struct driver *d, const cJSON *cmd)
         cJSON_AddStringToObject(o, "name", name);
         cJSON_AddNumberToObject(o, "value", (double)v);
         emit(o);
+    } else if (strcmp(op, "wait_async") == 0) {
+        /* until an async event of that name names container id (by "id") */
+        const char *want = cJSON_GetObjectItem(cmd, "name")->valuestring;
+        const char *want_id = cJSON_GetObjectItem(cmd, "id")->valuestring;
+        double deadline = now_ms() + (double)num(cmd, "timeout_ms", 5000);
+        cJSON *o = cJSON_CreateObject();
+        bool found = false;
+        while (!found) {
+            size_t n = mock_host_async_count(d->h);
+            for (size_t i = 0; i < n && !found; i++) {
+                const char *name;
+                const char *json;
+                cJSON *j;
+                if (!mock_host_async_decode(d->h, i, &name, &json) || strcmp(name, want) != 0) {
+                    continue;
+                }
+                j = cJSON_Parse(json);
+                found = j != NULL &&
+                        cJSON_IsString(
+                                cJSON_GetObjectItem(cJSON_GetObjectItem(j, "container"), "id")) &&
+                        strcmp(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "container"), "id")
+                                       ->valuestring,
+                               want_id) == 0;
+                cJSON_Delete(j);
+            }
+            if (found || now_ms() > deadline) {
+                break;
+            }
+            pause_briefly();
+        }
+        cJSON_AddStringToObject(o, "op", "wait_async");
+        cJSON_AddStringToObject(o, "name", want);
+        cJSON_AddBoolToObject(o, "found", found);
+        emit(o);
     } else if (strcmp(op, "destroy") == 0) {
         double t0 = now_ms();
         cJSON *o = cJSON_CreateObject();

@@ -10,13 +10,21 @@ Python 3 standard library only.
 GET /containers/json?all=1   the containers added with listed=True
 GET /containers/<id>/json    inspect by full id or any prefix of 12+ chars
 GET /images/<id>/json        the image given with the container
+GET /events?filters=...      a stream of the events given to emit() (chunked,
+                             one JSON message per line), kept open until stop()
 anything else                404 {"message": ...}
+
+destroy_after_inspect=True emits a "destroy" event for a container once its
+inspect has been served (a container that goes away right after it started).
 
 delay_s makes the inspect of that container hang that long (a stuck
 runtime); stop() releases every hung request at once.
 """
 import json
 import os
+import queue
+import select
+import socket
 import socketserver
 import threading
 import urllib.parse
@@ -31,16 +39,30 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 class FakeRuntime:
     def __init__(self, path):
         self.path = path
-        self.containers = []  # (inspect, image, listed, delay_s)
+        self.containers = []  # (inspect, image, listed, delay_s, destroy_after_inspect)
         self.requests = []
+        self.backlog = []  # events emitted while no stream was connected
+        self.streams = []  # one queue per connected events stream
         self.lock = threading.Lock()
         self.release = threading.Event()
         self.server = None
         self.thread = None
 
-    def add_container(self, inspect, image=None, listed=False, delay_s=0.0):
+    def add_container(self, inspect, image=None, listed=False, delay_s=0.0,
+                      destroy_after_inspect=False):
         with self.lock:
-            self.containers.append((inspect, image, listed, delay_s))
+            self.containers.append((inspect, image, listed, delay_s, destroy_after_inspect))
+
+    def emit(self, action, full_id, image=""):
+        """Sends one container event to every events stream (or the next to connect)."""
+        ev = {"Type": "container", "Action": action, "status": action, "id": full_id,
+              "Actor": {"ID": full_id, "Attributes": {"image": image}}}
+        with self.lock:
+            if self.streams:
+                for q in self.streams:
+                    q.put(ev)
+            else:
+                self.backlog.append(ev)
 
     def requested(self, prefix):
         with self.lock:
@@ -75,17 +97,55 @@ class FakeRuntime:
 
             def _send(self, code, body):
                 data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up (timeout) before the answer
+
+            def _stream_events(self):
+                q = queue.Queue()
+                with runtime.lock:
+                    for ev in runtime.backlog:
+                        q.put(ev)
+                    runtime.backlog = []
+                    runtime.streams.append(q)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.flush()
+                    while not runtime.release.is_set():
+                        # a closed client shows as readable with nothing to read
+                        r, _, _ = select.select([self.connection], [], [], 0.05)
+                        if r and not self.connection.recv(1, socket.MSG_PEEK):
+                            return
+                        try:
+                            ev = q.get_nowait()
+                        except queue.Empty:
+                            continue
+                        data = (json.dumps(ev) + "\n").encode()
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                        self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    pass  # the client went away
+                finally:
+                    with runtime.lock:
+                        runtime.streams.remove(q)
 
             def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
                 with runtime.lock:
                     runtime.requests.append(url.path)
+                if parts == ["events"]:
+                    self._stream_events()
+                    return
                 if parts == ["containers", "json"]:
                     with runtime.lock:
                         listed = [{"Id": c[0]["Id"], "Image": c[0].get("Config", {}).get("Image", "")}
@@ -100,6 +160,8 @@ class FakeRuntime:
                     if c[3] > 0:
                         runtime.release.wait(c[3])
                     self._send(200, c[0])
+                    if c[4]:
+                        runtime.emit("destroy", c[0]["Id"], c[0].get("Config", {}).get("Image", ""))
                     return
                 if len(parts) == 3 and parts[0] == "images" and parts[2] == "json":
                     img = runtime._image(parts[1])

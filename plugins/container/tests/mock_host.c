@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "mock_host.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,7 @@ struct mock_host {
     ss_plugin_event_parse_input parse;
     ss_plugin_capture_listen_input capture;
     char *config;
+    pthread_mutex_t async_mu; /* the handler is called from the plugin's threads */
     ss_plugin_event *async[MAX_ASYNC];
     size_t nasync;
     bool refuse;
@@ -486,25 +488,27 @@ static ss_plugin_rc async_handler(ss_plugin_owner_t *o, const ss_plugin_event *e
     struct mock_host *h = o;
     ss_plugin_event *copy;
 
+    ss_plugin_rc rc = SS_PLUGIN_SUCCESS;
+
+    pthread_mutex_lock(&h->async_mu);
     if (h->refuse) {
         if (err != NULL) {
             snprintf(err, PLUGIN_MAX_ERRLEN, "refused by the test host");
         }
-        return SS_PLUGIN_FAILURE;
-    }
-    if (evt->type != PPME_ASYNCEVENT_E || evt->nparams != 3 || h->nasync == MAX_ASYNC) {
+        rc = SS_PLUGIN_FAILURE;
+    } else if (evt->type != PPME_ASYNCEVENT_E || evt->nparams != 3 || h->nasync == MAX_ASYNC) {
         if (err != NULL) {
             snprintf(err, PLUGIN_MAX_ERRLEN, "malformed async event");
         }
-        return SS_PLUGIN_FAILURE;
+        rc = SS_PLUGIN_FAILURE;
+    } else if ((copy = malloc(evt->len)) == NULL) {
+        rc = SS_PLUGIN_FAILURE;
+    } else {
+        memcpy(copy, evt, evt->len);
+        h->async[h->nasync++] = copy;
     }
-    copy = malloc(evt->len);
-    if (copy == NULL) {
-        return SS_PLUGIN_FAILURE;
-    }
-    memcpy(copy, evt, evt->len);
-    h->async[h->nasync++] = copy;
-    return SS_PLUGIN_SUCCESS;
+    pthread_mutex_unlock(&h->async_mu);
+    return rc;
 }
 
 ss_plugin_async_event_handler_t mock_host_async_handler(void)
@@ -535,6 +539,7 @@ struct mock_host *mock_host_new(void)
         return NULL;
     }
     g_host = h;
+    pthread_mutex_init(&h->async_mu, NULL);
     h->threads.kind = K_THREADS;
     for (int i = 0; i < FF_COUNT; i++) {
         h->fixed[i] =
@@ -583,6 +588,7 @@ void mock_host_free(struct mock_host *h)
         free(h->log[i]);
     }
     free(h->config);
+    pthread_mutex_destroy(&h->async_mu);
     if (g_host == h) {
         g_host = NULL;
     }
@@ -757,12 +763,22 @@ long mock_host_outstanding(struct mock_host *h)
 
 size_t mock_host_async_count(struct mock_host *h)
 {
-    return h->nasync;
+    size_t n;
+
+    pthread_mutex_lock(&h->async_mu);
+    n = h->nasync;
+    pthread_mutex_unlock(&h->async_mu);
+    return n;
 }
 
 const ss_plugin_event *mock_host_async_event(struct mock_host *h, size_t i)
 {
-    return i < h->nasync ? h->async[i] : NULL;
+    const ss_plugin_event *e;
+
+    pthread_mutex_lock(&h->async_mu);
+    e = i < h->nasync ? h->async[i] : NULL;
+    pthread_mutex_unlock(&h->async_mu);
+    return e;
 }
 
 bool mock_host_async_decode(struct mock_host *h, size_t i, const char **name, const char **json)
@@ -770,14 +786,16 @@ bool mock_host_async_decode(struct mock_host *h, size_t i, const char **name, co
     const uint8_t *d;
     uint32_t n;
 
-    if (i >= h->nasync) {
+    const ss_plugin_event *e = mock_host_async_event(h, i);
+
+    if (e == NULL) {
         return false;
     }
-    if (saker_evt_param(h->async[i], 1, &d, &n) < 0 || n == 0 || d[n - 1] != '\0') {
+    if (saker_evt_param(e, 1, &d, &n) < 0 || n == 0 || d[n - 1] != '\0') {
         return false;
     }
     *name = (const char *)d;
-    if (saker_evt_param(h->async[i], 2, &d, &n) < 0 || n == 0 || d[n - 1] != '\0') {
+    if (saker_evt_param(e, 2, &d, &n) < 0 || n == 0 || d[n - 1] != '\0') {
         return false;
     }
     *json = (const char *)d;

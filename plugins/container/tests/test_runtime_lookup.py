@@ -206,6 +206,28 @@ def main():
         c.check(d["outstanding"] == 0, "every table entry released")
         c.check(d["ms"] < 5 * TIMEOUT_MS + 1000, "destroy joins the worker promptly (%.0f ms)" % d["ms"])
 
+        # Runtime events: a container created after start is looked up before any
+        # of its processes is seen, and its destruction is announced.
+        ID_LATE = "1a7e" + "0" * 59 + "9"
+        late = copy.deepcopy(web)
+        late["Id"], late["Name"] = ID_LATE, "/late"
+        docker.add_container(late, destroy_after_inspect=True)
+        docker.emit("create", ID_LATE, "docker.io/library/nginx:1.25")
+        p, out = run_driver(driver, plugin, [
+            {"op": "init", "config": dict(config, hooks=["create", "remove"])},
+            {"op": "async_handler"},
+            {"op": "capture_open"},
+            {"op": "wait_async", "name": "container", "id": ID_LATE[:12], "timeout_ms": 10000},
+            {"op": "wait_async", "name": "container_removed", "id": ID_LATE[:12], "timeout_ms": 10000},
+            {"op": "destroy"},
+        ], tmp)
+        c.check(p.returncode == 0, "events driver exit %d: %s" % (p.returncode, p.stderr[-1000:]))
+        waits = [o for o in out if o["op"] == "wait_async"]
+        c.check(len(waits) == 2 and waits[0]["found"], "create event led to a lookup: %s" % out)
+        c.check(len(waits) == 2 and waits[1]["found"], "destroy event led to container_removed: %s" % out)
+        d = [o for o in out if o["op"] == "destroy"]
+        c.check(d and d[0]["ms"] < 2000, "destroy closes the events stream promptly: %s" % d)
+
         # No runtime socket at all: the id, nothing else, and no waiting.
         p, out = run_driver(driver, plugin, [
             {"op": "init", "config": {"engines": {"docker": {"enabled": True, "sockets": [os.path.join(tmp, "none.sock")]},
