@@ -282,11 +282,15 @@ static void load_thread(struct ctr_plugin *p,
     ss_plugin_table_entry_t *e;
     size_t n;
 
-    if (p->cache_valid && p->cache_evtnum == ev->evtnum) {
+    /* a host that does not number events still changes tid or time between them */
+    if (p->cache_valid && p->cache_evtnum == ev->evtnum && p->cache_tid == ev->evt->tid &&
+        p->cache_ts == ev->evt->ts) {
         return;
     }
     p->cache_valid = true;
     p->cache_evtnum = ev->evtnum;
+    p->cache_tid = ev->evt->tid;
+    p->cache_ts = ev->evt->ts;
     p->cache_has_thread = false;
     p->cache_id[0] = '\0';
     p->cache_start_ts = 0;

@@ -110,7 +110,9 @@ static void add_container(struct ctr_plugin *p, struct ctr_info *info)
         return;
     }
     ctr_hmap_erase(&p->asked, info->id, n);
-    if (!info->is_pod_sandbox && info->image[0] == '\0') {
+    /* counted once per container, though it may be learnt twice (worker, then async event) */
+    if (!info->is_pod_sandbox && info->image[0] == '\0' &&
+        !ctr_hmap_contains(&p->containers, info->id, n)) {
         p->counters[M_N_MISSING_IMAGES]++;
     }
     if (ctr_hmap_put(&p->containers, info->id, n, info) < 0) {

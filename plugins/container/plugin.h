@@ -97,7 +97,9 @@ struct ctr_plugin {
 
     /* extraction */
     struct saker_store store;
-    uint64_t cache_evtnum; /* event whose thread data is cached below */
+    uint64_t cache_evtnum; /* event whose thread data is cached below (number, tid, time) */
+    uint64_t cache_tid;
+    uint64_t cache_ts;
     bool cache_valid;
     bool cache_has_thread;
     char cache_id[CTR_ID_MAX + 1];

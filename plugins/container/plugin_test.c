@@ -572,6 +572,24 @@ static void sandbox_fallback_for_pod_fields(void **state)
     fx_free(f);
 }
 
+static void unnumbered_events_are_not_confused(void **state)
+{
+    struct fx *f = fx_new(NO_RUNTIME);
+    struct mock_thread *host = mock_thread_add(f->h, 10, 10, 1, 10, 10, "/bin/bash");
+    ss_plugin_extract_field fl;
+    uint8_t b1[64];
+    uint8_t b2[64];
+
+    docker_thread(f, 11);
+    mock_thread_add_cgroup(host, "cpu", "/user.slice");
+    assert_int_equal(plugin_capture_open(f->p, mock_host_capture_input(f->h)), SS_PLUGIN_SUCCESS);
+    fl = extract_on(f, mock_evt_res(b1, sizeof(b1), 1, 5, 10, 0), 0, "container.id", NULL, -1);
+    assert_string_equal(fl.res.str[0], "host");
+    fl = extract_on(f, mock_evt_res(b2, sizeof(b2), 1, 5, 11, 0), 0, "container.id", NULL, -1);
+    assert_string_equal(fl.res.str[0], "3ad7b26ded6d");
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +609,7 @@ int main(void)
         cmocka_unit_test(category_follows_init_and_parent),
         cmocka_unit_test(healthcheck_probe_gets_its_category),
         cmocka_unit_test(sandbox_fallback_for_pod_fields),
+        cmocka_unit_test(unnumbered_events_are_not_confused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
