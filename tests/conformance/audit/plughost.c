@@ -7,8 +7,9 @@
  *
  *   plughost --plugin lib.so [--config JSON] [--plugin lib2.so ...]
  *            (--open PARAMS | --payload FILE [--ts NS] | --list-fields)
- *            [--field NAME[ARG]]... [--count] [--payloads] [--max-events N]
+ *            [--field NAME[ARG]]... [--count] [--payloads] [--hold] [--max-events N]
  *
+ * --hold opens the source but reads nothing until SIGUSR1 (a stalled engine).
  * --count prints only the summary (fields are still extracted for every
  * event). --payloads adds each event's payload (as a JSON string) and its
  * event_to_string text. SIGINT/SIGTERM end the stream like an EOF. Plugin logs go to stderr
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <saker/plugin_api.h>
@@ -53,10 +55,14 @@ struct field_req {
 };
 
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t hold_flag;
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGUSR1) {
+        hold_flag = 0;
+        return;
+    }
     stop_flag = 1;
 }
 
@@ -300,6 +306,10 @@ int main(int argc, char **argv)
             count_only = true;
             continue;
         }
+        if (strcmp(a, "--hold") == 0) {
+            hold_flag = 1;
+            continue;
+        }
         if (strcmp(a, "--payloads") == 0) {
             show_payloads = true;
             continue;
@@ -342,7 +352,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < np; i++) {
             printf("%s\n", ps[i].api.get_fields ? ps[i].api.get_fields() : "[]");
         }
-        return 0;
+        rc = 0;
+        goto out;
     }
     for (int i = 0; i < np; i++) {
         if (init(&ps[i]) < 0) {
@@ -356,6 +367,7 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGUSR1, on_signal);
     if (payload_file != NULL) {
         static uint8_t evbuf[1 << 22];
         FILE *fp = fopen(payload_file, "rb");
@@ -402,6 +414,19 @@ int main(int argc, char **argv)
         printf("{\"opened\":true}\n");
         fflush(stdout);
         rc = 0;
+        {
+            /* signals are blocked between the check and the wait, so none is missed */
+            sigset_t block, old;
+            sigemptyset(&block);
+            sigaddset(&block, SIGUSR1);
+            sigaddset(&block, SIGTERM);
+            sigaddset(&block, SIGINT);
+            sigprocmask(SIG_BLOCK, &block, &old);
+            while (hold_flag && !stop_flag) {
+                sigsuspend(&old);
+            }
+            sigprocmask(SIG_SETMASK, &old, NULL);
+        }
         while (!stop_flag && n < max_events) {
             uint32_t k = 0;
             ss_plugin_event **evts = NULL;
@@ -415,6 +440,9 @@ int main(int argc, char **argv)
                 } else {
                     print_event(src, fs, nf, evts[i], n, srcname);
                 }
+            }
+            if (k > 0 && !count_only) {
+                fflush(stdout);
             }
             if (r == SS_PLUGIN_EOF) {
                 break;
