@@ -13,6 +13,8 @@ packages=(
     # core and plugins
     libyaml-dev libcjson-dev uthash-dev libpcre2-dev libcurl4-openssl-dev
     libarchive-dev libmicrohttpd-dev libssl-dev
+    # k8saudit webhook: client-certificate checks through GnuTLS (libmicrohttpd's TLS)
+    libgnutls28-dev
     # tests
     libcmocka-dev python3 curl openssl procps iproute2 util-linux
 )
