@@ -133,6 +133,11 @@ void skr_ast_print_value(const char *s, size_t len, struct skr_strbuf *out)
     bool quote = false;
     size_t start = out->len;
 
+    if (len == 0) {
+        skr_strbuf_puts(out, "\"\""); /* printed so that the text parses again */
+        return;
+    }
+
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         switch (c) {
@@ -166,6 +171,11 @@ void skr_ast_print_value(const char *s, size_t len, struct skr_strbuf *out)
             break;
         case ' ':
         case '\'':
+        case '(':
+        case ')':
+        case ',':
+        case '=':
+            /* Not part of a bare string: quote so that the text parses again. */
             quote = true;
             skr_strbuf_putc(out, c);
             break;

@@ -53,8 +53,3 @@ struct cl_rule *collector_rule(const struct collector *c, const char *name)
     }
     return NULL;
 }
-
-bool cl_is_true_word(const char *s)
-{
-    return s != NULL && s[0] != '\0';
-}

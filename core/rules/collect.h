@@ -167,6 +167,15 @@ void diag_report(struct skr_diags *diags,
                  struct skr_pos pos_in_text,
                  const char *deprecated_field);
 
-bool cl_is_true_word(const char *s);
+/* Falco's rules-file schema check of one YAML document (schema.c). Appends one line per
+ * problem to out; returns how many there were. */
+struct yaml_document_s;
+struct yaml_node_s;
+int skr_schema_check(struct yaml_document_s *doc,
+                     const struct yaml_node_s *root,
+                     struct skr_strbuf *out);
+
+/* Records the schema result of the current file (diags.c). */
+int skr_diags_set_schema(struct skr_diags *d, bool valid, const char *warnings);
 
 #endif /* SKR_RULES_COLLECT_H */

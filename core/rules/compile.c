@@ -423,7 +423,9 @@ static struct skr_operand *compile_xform(struct skr_compiler *c, const struct sk
         if (o->args[i] == NULL) {
             return NULL;
         }
-        if (o->args[i]->kind == SKR_OPD_FIELD && (o->args[i]->fflags & SKR_FIELD_NO_RHS)) {
+        /* no_rhs fields cannot be transformed; len() only counts them. */
+        if (o->args[i]->kind == SKR_OPD_FIELD && (o->args[i]->fflags & SKR_FIELD_NO_RHS) &&
+            xf != SKR_XF_LEN) {
             return cerr(c, n->kids[i]->pos, "field '%s' does not support transformers",
                         o->args[i]->text);
         }

@@ -23,6 +23,9 @@ struct diag_ent {
 struct diag_result {
     const char *name;
     bool loaded;
+    bool schema_ran;
+    bool schema_valid;
+    struct skr_strbuf schema_warnings; /* one per line */
 };
 
 struct skr_diags {
@@ -52,6 +55,9 @@ void skr_diags_free(struct skr_diags *d)
         return;
     }
     skr_arena_fini(&d->a);
+    for (size_t i = 0; i < d->nres; i++) {
+        skr_strbuf_fini(&d->res[i].schema_warnings);
+    }
     free(d->v);
     free(d->res);
     free(d);
@@ -89,6 +95,8 @@ int skr_diags_add_file(struct skr_diags *d, const char *file, bool loaded)
         d->res = nr;
         d->res_cap = ncap;
     }
+    memset(&d->res[d->nres], 0, sizeof(d->res[d->nres]));
+    skr_strbuf_init(&d->res[d->nres].schema_warnings);
     d->res[d->nres].name = skr_arena_strdup(&d->a, file);
     d->res[d->nres].loaded = loaded;
     if (d->res[d->nres].name == NULL) {
@@ -96,6 +104,28 @@ int skr_diags_add_file(struct skr_diags *d, const char *file, bool loaded)
     }
     d->nres++;
     return 0;
+}
+
+int skr_diags_set_schema(struct skr_diags *d, bool valid, const char *warnings)
+{
+    struct diag_result *r;
+
+    if (d == NULL || d->nres == 0) {
+        return 0;
+    }
+    r = &d->res[d->nres - 1];
+    if (!r->schema_ran) {
+        r->schema_ran = true;
+        r->schema_valid = true;
+    }
+    r->schema_valid = r->schema_valid && valid;
+    if (warnings != NULL && warnings[0] != '\0') {
+        if (r->schema_warnings.len > 0) {
+            skr_strbuf_putc(&r->schema_warnings, '\n');
+        }
+        skr_strbuf_puts(&r->schema_warnings, warnings);
+    }
+    return r->schema_warnings.truncated ? -ENOMEM : 0;
 }
 
 static const char *cpy(struct skr_diags *d, const char *s)
@@ -499,7 +529,25 @@ void skr_diags_format(const struct skr_diags *d, bool json, struct skr_strbuf *o
             }
             skr_strbuf_puts(out, "{\"name\":");
             json_str(out, d->res[r].name);
-            skr_strbuf_printf(out, ",\"successful\":%s,\"errors\":[", ok ? "true" : "false");
+            skr_strbuf_printf(out, ",\"successful\":%s,", ok ? "true" : "false");
+            if (d->res[r].schema_ran) {
+                const char *w = d->res[r].schema_warnings.p;
+                skr_strbuf_printf(out, "\"schema_valid\":%s,\"schema_warnings\":[",
+                                  d->res[r].schema_valid ? "true" : "false");
+                while (w != NULL && *w != '\0') {
+                    const char *nl = strchr(w, '\n');
+                    size_t len = nl != NULL ? (size_t)(nl - w) : strlen(w);
+                    if (w != d->res[r].schema_warnings.p) {
+                        skr_strbuf_putc(out, ',');
+                    }
+                    skr_strbuf_putc(out, '"');
+                    skr_strbuf_json_escape(out, w, len);
+                    skr_strbuf_putc(out, '"');
+                    w = nl != NULL ? nl + 1 : NULL;
+                }
+                skr_strbuf_puts(out, "],");
+            }
+            skr_strbuf_puts(out, "\"errors\":[");
             first = true;
             for (size_t i = 0; i < d->n; i++) {
                 if (d->v[i].result == r && d->v[i].pub.severity == SKR_DIAG_ERROR) {

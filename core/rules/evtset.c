@@ -131,9 +131,10 @@ static bool field_is(const struct skr_ast *f, const char *name)
            memcmp(f->str, name, f->len) == 0;
 }
 
+/* evt.type under a transformer cannot be analysed (syscall.type is then a neutral leaf). */
 static bool mentions_evt_type(const struct skr_ast *n)
 {
-    if (field_is(n, "evt.type") || field_is(n, "syscall.type")) {
+    if (field_is(n, "evt.type")) {
         return true;
     }
     if (n->kind == SKR_AST_TRANSFORMER || n->kind == SKR_AST_TLIST) {
@@ -286,8 +287,7 @@ static int walk(struct skr_compiler *c,
         const struct skr_ast *r = n->kids[1];
         enum skr_op op = n->op;
         if ((l->kind == SKR_AST_TRANSFORMER && mentions_evt_type(l)) ||
-            ((field_is(l, "evt.type") || field_is(l, "syscall.type")) &&
-             r->kind == SKR_AST_TRANSFORMER)) {
+            (field_is(l, "evt.type") && r->kind == SKR_AST_TRANSFORMER)) {
             skr_compiler_msg(c, false, "LOAD_ERR_COMPILE_CONDITION", n->pos,
                              "evt.type cannot be compared with a field or used with transformers");
             return -EINVAL;

@@ -136,9 +136,12 @@ static int fail(struct rd *r,
         r->err->msg[0] = '\0';
     }
     va_end(ap);
+    /* Names may point into the YAML document, which is gone when the error is reported. */
     r->err->ctx = *ctx;
+    r->err->ctx.name = skr_arena_strdup(&r->c->a, ctx->name != NULL ? ctx->name : "");
     if (sub != NULL) {
         r->err->sub = *sub;
+        r->err->sub.name = skr_arena_strdup(&r->c->a, sub->name != NULL ? sub->name : "");
     } else {
         memset(&r->err->sub, 0, sizeof(r->err->sub));
     }
@@ -596,7 +599,7 @@ static int read_exceptions(struct rd *r,
         }
         rc = decode_str(r, ex, "name", &tmp, false, &name);
         if (rc < 0) {
-            r->err->sub = tmp;
+            r->err->sub = r->err->ctx;
             r->err->ctx = *rctx;
             return rc;
         }
@@ -838,6 +841,9 @@ static bool source_known(struct rd *r, const char *source)
 {
     const struct skr_rules_host *h = r->c->opts->host;
 
+    if (r->c->opts->syntax_only) {
+        return false; /* no field to check exceptions against */
+    }
     return h != NULL && h->has_source != NULL && h->has_source(h->user, source);
 }
 
@@ -1713,7 +1719,7 @@ static int read_rule_define(struct rd *r,
     if (prev != NULL && strcmp(prev->source, v.source) != 0) {
         return fail(r, E_VALIDATE, ctx, NULL, "Rule has been re-defined with a different source");
     }
-    v.unknown_source = !source_known(r, v.source);
+    v.unknown_source = !r->c->opts->syntax_only && !source_known(r, v.source);
     if (v.unknown_source) {
         char msg[512];
         snprintf(msg, sizeof(msg), "Unknown source %.200s, skipping", v.source);
@@ -1883,6 +1889,14 @@ int loader_read_file(struct collector *c,
             break; /* end of the stream */
         }
         if (!is_null(root)) {
+            struct skr_strbuf sw;
+            skr_strbuf_init(&sw);
+            if (skr_schema_check(&doc, root, &sw) > 0 || root->type != YAML_SEQUENCE_NODE) {
+                (void)skr_diags_set_schema(diags, false, sw.p);
+            } else {
+                (void)skr_diags_set_schema(diags, true, NULL);
+            }
+            skr_strbuf_fini(&sw);
             if (root->type == YAML_SCALAR_NODE) {
                 rc = fail(&r, E_YAML, &fctx, NULL, "Rules content is not yaml");
             } else if (root->type != YAML_SEQUENCE_NODE) {

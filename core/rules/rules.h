@@ -140,6 +140,10 @@ struct skr_rules_load_opts {
     const struct skr_rules_selection *selection;
     size_t num_selection;
     const struct skr_rules_host *host;
+    /* Check syntax only: parse conditions and outputs, expand lists, exceptions and macros,
+     * but bind no field (every source is accepted and no rule is enabled). For linting rules
+     * files without their plugins. */
+    bool syntax_only;
 };
 
 /* ---- Diagnostics ------------------------------------------------------------------ */

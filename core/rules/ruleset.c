@@ -379,6 +379,115 @@ static char *strip_container_info(struct build *b, const char *s, bool *found)
     return res;
 }
 
+static int add_rule(struct build *b, struct rule_ext *re)
+{
+    if (b->nrules % 64 == 0) {
+        struct rule_ext **nr = realloc(b->rules, (b->nrules + 64) * sizeof(*nr));
+        if (nr == NULL) {
+            return -ENOMEM;
+        }
+        b->rules = nr;
+    }
+    b->rules[b->nrules++] = re;
+    return 0;
+}
+
+/* Syntax-only: every %token of the output must parse as a field or transformer. */
+static int check_format_syntax(struct build *b,
+                               const struct cl_rule *cr,
+                               const char *out,
+                               bool rewritten)
+{
+    size_t len = strlen(out);
+
+    for (size_t i = 0; i < len; i++) {
+        size_t consumed = 0;
+        struct skr_pos p = { (uint32_t)i, 1, (uint32_t)i + 1 };
+        if (out[i] != '%') {
+            continue;
+        }
+        i++;
+        while (i < len && out[i] >= '0' && out[i] <= '9') {
+            i++;
+        }
+        if (i >= len || skr_parse_field_expr(&b->rs->arena, out + i, len - i, &consumed) == NULL) {
+            report_text(
+                    b, SKR_DIAG_ERROR, E_OUT,
+                    i >= len
+                            ? "invalid formatting token: formatting cannot end with a %"
+                            : "invalid formatting token: it does not name a field or a field transformer",
+                    &cr->ctx, rewritten ? NULL : &cr->output, NULL, p, "rule output expression",
+                    NULL);
+            b->failed = true;
+            return -EINVAL;
+        }
+        i += consumed - 1;
+    }
+    return 0;
+}
+
+/* Syntax-only: parse, expand and resolve the condition; nothing is bound. */
+static int compile_rule_syntax(struct build *b, const struct cl_rule *cr, struct rule_ext *re)
+{
+    struct xp_text xt;
+    const char *errmsg = NULL;
+    const struct cl_exception *errex = NULL;
+    const struct skr_ast *ast;
+    const struct skr_ast *res;
+    struct resolve_err rerr;
+    struct skr_strbuf sb;
+    struct skr_pos nopos = { 0, 0, 0 };
+    int rc;
+
+    if (xp_text_init(&xt, cr->cond.s, cr->cond.len) < 0) {
+        return -ENOMEM;
+    }
+    if (cr->nexcs > 0) {
+        rc = xp_exceptions(&xt, cr, &errmsg, &errex);
+        if (rc == -EINVAL) {
+            diag_report(b->diags, SKR_DIAG_ERROR, E_VALIDATE, errmsg, &cr->ctx, &errex->ctx, NULL,
+                        NULL, nopos, NULL);
+            b->failed = true;
+        }
+        if (rc < 0) {
+            xp_text_fini(&xt);
+            return rc;
+        }
+    }
+    ast = parse_text(b, &xt, &cr->ctx, &cr->cond);
+    if (ast == NULL) {
+        xp_text_fini(&xt);
+        return b->failed ? -EINVAL : -ENOMEM;
+    }
+    memset(&rerr, 0, sizeof(rerr));
+    res = resolve(b, ast, UINT32_MAX, &rerr);
+    if (res == NULL) {
+        report_text(b, SKR_DIAG_ERROR, E_VALIDATE, rerr.msg, &cr->ctx, &cr->cond, &xt, rerr.pos,
+                    "condition expression", NULL);
+        xp_text_fini(&xt);
+        b->failed = true;
+        return -EINVAL;
+    }
+    xp_text_fini(&xt);
+    re->r.name = copy_str(b, cr->name);
+    re->r.priority = cr->priority;
+    re->r.source = copy_str(b, cr->source);
+    re->r.desc = copy_str(b, cr->desc);
+    re->r.tags = skr_arena_calloc(&b->rs->arena, 1, sizeof(*re->r.tags));
+    skr_strbuf_init(&sb);
+    skr_ast_print(res, &sb);
+    re->r.cond_str = sb.truncated ? NULL : copy_str(b, sb.p);
+    skr_strbuf_fini(&sb);
+    re->r.output_str = copy_str(b, cr->output.s);
+    if (re->r.name == NULL || re->r.source == NULL || re->r.desc == NULL || re->r.tags == NULL ||
+        re->r.cond_str == NULL || re->r.output_str == NULL) {
+        return -ENOMEM;
+    }
+    re->r.source_idx = SIZE_MAX; /* never indexed: nothing is bound */
+    re->enabled = false;
+    return add_rule(b, re);
+}
+
 static int compile_rule(struct build *b, const struct cl_rule *cr)
 {
     struct rule_ext *re;
@@ -411,6 +520,13 @@ static int compile_rule(struct build *b, const struct cl_rule *cr)
                 b, SKR_DIAG_WARNING, "LOAD_DEPRECATED_ITEM",
                 "%container.info is deprecated and no more useful, and will be dropped by Falco 1.0.0. The container plugin will automatically add required fields to the output message.",
                 &cr->ctx, NULL, NULL, nopos, NULL, NULL);
+    }
+    if (b->opts->syntax_only) {
+        rc = check_format_syntax(b, cr, out, found);
+        if (rc < 0) {
+            return rc;
+        }
+        return compile_rule_syntax(b, cr, re);
     }
     rc = skr_compile_format(&b->comp, cr->source, out, strlen(out), &re->r.out);
     if (rc < 0 && !b->comp.failed) {
@@ -548,15 +664,7 @@ static int compile_rule(struct build *b, const struct cl_rule *cr)
         }
     }
     re->enabled = cr->enabled && cr->priority <= b->opts->min_priority;
-    if (b->nrules % 64 == 0) {
-        struct rule_ext **nr = realloc(b->rules, (b->nrules + 64) * sizeof(*nr));
-        if (nr == NULL) {
-            return -ENOMEM;
-        }
-        b->rules = nr;
-    }
-    b->rules[b->nrules++] = re;
-    return 0;
+    return add_rule(b, re);
 }
 
 /* ---- Selection, index ------------------------------------------------------------------------- */
@@ -629,7 +737,7 @@ static int select_rules(struct build *b)
         }
         for (uint32_t i = 0; i < b->nrules; i++) {
             struct rule_ext *re = b->rules[i];
-            if (re->enabled || re->r.priority > b->opts->min_priority ||
+            if (re->enabled || re->r.cond == NULL || re->r.priority > b->opts->min_priority ||
                 !selection_matches(sel, re)) {
                 continue;
             }
@@ -1338,7 +1446,7 @@ int skr_rules_load(const struct skr_rules_load_opts *opts,
         skr_ruleset_unref(last);
         last = rs;
     }
-    if (rc == 0) {
+    if (rc == 0 && !opts->syntax_only) {
         rc = check_plugins(&col, opts, diags);
     }
     if (rc == 0 && last == NULL) {
