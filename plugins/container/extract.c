@@ -294,6 +294,7 @@ static void load_thread(struct ctr_plugin *p,
     p->cache_has_thread = false;
     p->cache_id[0] = '\0';
     p->cache_start_ts = 0;
+    p->cache_info = NULL;
     /* New event: take in what the worker found meanwhile. */
     ctr_drain_worker(p);
     if (r == NULL || ev->evt->tid == UINT64_MAX) {
@@ -350,7 +351,11 @@ ss_plugin_rc ctr_extract(struct ctr_plugin *p,
         has_thread = p->cache_has_thread;
         thread_id = p->cache_id;
         if (has_thread) {
-            info = ctr_lookup(p, thread_id);
+            if (p->cache_info == NULL || p->cache_gen != p->containers_gen) {
+                p->cache_info = ctr_lookup(p, thread_id);
+                p->cache_gen = p->containers_gen;
+            }
+            info = p->cache_info;
         }
     }
     for (uint32_t i = 0; i < in->num_fields; i++) {

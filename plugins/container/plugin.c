@@ -115,6 +115,7 @@ static void add_container(struct ctr_plugin *p, struct ctr_info *info)
         !ctr_hmap_contains(&p->containers, info->id, n)) {
         p->counters[M_N_MISSING_IMAGES]++;
     }
+    p->containers_gen++;
     if (ctr_hmap_put(&p->containers, info->id, n, info) < 0) {
         ctr_info_unref(info);
     }
@@ -126,6 +127,7 @@ static void on_worker_result(struct ctr_info *info, bool removed, void *arg)
     struct ctr_plugin *p = arg;
 
     if (removed) {
+        p->containers_gen++;
         ctr_hmap_erase(&p->containers, info->id, strlen(info->id));
         ctr_info_unref(info);
         update_count_metric(p);
@@ -821,6 +823,7 @@ static void parse_container_event(struct ctr_plugin *p, const ss_plugin_event_in
     p->last = ctr_info_ref(info);
     p->last_evtnum = ev->evtnum;
     if (removed) {
+        p->containers_gen++;
         ctr_hmap_erase(&p->containers, info->id, strlen(info->id));
         ctr_hmap_erase(&p->asked, info->id, strlen(info->id));
         ctr_info_unref(info);

@@ -70,6 +70,7 @@ struct ctr_plugin {
     struct ctr_config cfg;
     struct ctr_matcher matcher;
     struct ctr_hmap containers; /* id -> struct ctr_info* (one reference each) */
+    uint64_t containers_gen;    /* bumped on every change of the map */
     struct ctr_hmap asked;      /* ids handed to the worker and not answered yet */
     struct ctr_info *host;      /* the "" entry: host processes */
     struct ctr_info *last;      /* info carried by the last container event parsed */
@@ -104,6 +105,8 @@ struct ctr_plugin {
     bool cache_has_thread;
     char cache_id[CTR_ID_MAX + 1];
     uint64_t cache_start_ts;
+    const struct ctr_info *cache_info; /* ctr_lookup(cache_id) as of cache_gen */
+    uint64_t cache_gen;
     struct ctr_hmap regex_cache; /* mount key -> compiled pattern */
     void *match_data;            /* pcre2_match_data*, reused */
 
