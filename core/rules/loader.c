@@ -1129,8 +1129,12 @@ static int read_list(struct rd *r, const yaml_node_t *item)
         if (merged == NULL) {
             return oom(r, &ctx);
         }
-        memcpy(merged, prev->items, prev->nitems * sizeof(*merged));
-        memcpy(merged + prev->nitems, items, nitems * sizeof(*merged));
+        if (prev->nitems > 0) {
+            memcpy(merged, prev->items, prev->nitems * sizeof(*merged));
+        }
+        if (nitems > 0) {
+            memcpy(merged + prev->nitems, items, nitems * sizeof(*merged));
+        }
         prev->items = merged;
         prev->nitems += nitems;
         prev->visibility = r->c->cur_index++;
@@ -1320,7 +1324,9 @@ static int append_exceptions(struct rd *r,
             if (ne == NULL) {
                 return oom(r, ctx);
             }
-            memcpy(ne, prev->excs, prev->nexcs * sizeof(*ne));
+            if (prev->nexcs > 0) {
+                memcpy(ne, prev->excs, prev->nexcs * sizeof(*ne));
+            }
             ne[prev->nexcs] = *ex;
             prev->excs = ne;
             prev->nexcs++;
@@ -1336,7 +1342,9 @@ static int append_exceptions(struct rd *r,
             if (nv == NULL) {
                 return oom(r, ctx);
             }
-            memcpy(nv, pe->values, pe->nvalues * sizeof(*nv));
+            if (pe->nvalues > 0) {
+                memcpy(nv, pe->values, pe->nvalues * sizeof(*nv));
+            }
             memcpy(nv + pe->nvalues, ex->values, ex->nvalues * sizeof(*nv));
             pe->values = nv;
             pe->nvalues += ex->nvalues;
@@ -1356,8 +1364,12 @@ static int merge_tags(struct rd *r,
     if (nt == NULL) {
         return oom(r, ctx);
     }
-    memcpy(nt, prev->tags, prev->ntags * sizeof(*nt));
-    memcpy(nt + prev->ntags, tags, n * sizeof(*nt));
+    if (prev->ntags > 0) {
+        memcpy(nt, prev->tags, prev->ntags * sizeof(*nt));
+    }
+    if (n > 0) {
+        memcpy(nt + prev->ntags, tags, n * sizeof(*nt));
+    }
     prev->tags = nt;
     prev->ntags += n;
     tags_normalize(prev->tags, &prev->ntags);

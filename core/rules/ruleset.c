@@ -1168,10 +1168,11 @@ static struct skr_ruleset *compile_all(struct collector *col,
     }
     if (rc == 0) {
         rs->nslots = b.comp.nreqs;
-        rs->reqs = skr_arena_memdup(&rs->arena, b.comp.reqs ? (void *)b.comp.reqs : (void *)"",
-                                    (b.comp.nreqs ? b.comp.nreqs : 1) * sizeof(*rs->reqs));
+        rs->reqs = skr_arena_calloc(&rs->arena, b.comp.nreqs + 1, sizeof(*rs->reqs));
         if (rs->reqs == NULL) {
             rc = -ENOMEM;
+        } else if (b.comp.nreqs > 0) {
+            memcpy(rs->reqs, b.comp.reqs, b.comp.nreqs * sizeof(*rs->reqs));
         }
     }
     if (rc == 0) {
