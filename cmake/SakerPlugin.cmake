@@ -11,7 +11,11 @@ function(skr_add_plugin name)
     add_library(${name} MODULE ${P_SOURCES})
     target_link_libraries(${name} PRIVATE saker_plugin_api ${P_LIBS})
     set_target_properties(${name} PROPERTIES PREFIX "lib" LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR})
-    target_link_options(${name} PRIVATE -Wl,--no-undefined)
+    # Every symbol a plugin uses must resolve at link time, except under the
+    # sanitizers, whose runtime lives in the executable that loads the plugin.
+    if(NOT SAKER_SANITIZE)
+        target_link_options(${name} PRIVATE -Wl,--no-undefined)
+    endif()
     if(NOT P_NO_INSTALL)
         install(TARGETS ${name} LIBRARY DESTINATION ${SAKER_PLUGINS_INSTALL_DIR})
     endif()
