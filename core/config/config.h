@@ -200,6 +200,9 @@ char *skr_config_section_json(const struct skr_cfg *c,
                               const char *section,
                               const char *const *exclude);
 
+/* A tree as compact JSON (plain scalars typed: null, booleans, numbers). Caller frees. */
+char *skr_cnode_to_json(const struct skr_cnode *n);
+
 /* Appends the option listing (name, type, default, description; or JSON). */
 void skr_config_list(bool json, struct skr_strbuf *out);
 
@@ -229,8 +232,8 @@ int skr_config_parse_keypath(struct skr_cdoc *d,
 
 /* Priority names: "emergency".."debug" (as rules spell them), and the output spelling
  * ("Emergency".."Debug", "Informational"). Parse accepts both and "info". */
-int skr_priority_parse(const char *s, int *out);
-const char *skr_priority_name(int prio);
+int skr_cfg_priority_parse(const char *s, int *out);
+const char *skr_cfg_priority_name(int prio);
 
 /* Parses a duration: "5000" (ms), "100ms", "30s", "2m", "1h30m", "1d", "1w", "1y". */
 int skr_duration_parse_ms(const char *s, uint64_t *out);

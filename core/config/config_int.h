@@ -24,9 +24,6 @@ int skr_opt_apply(struct skr_cfg_ctx *c,
                   void *base,
                   struct skr_err *err);
 
-/* Converts a tree to compact JSON (scalars typed as YAML 1.2 core would). Caller frees. */
-char *skr_cnode_to_json(const struct skr_cnode *n);
-
 /* Tables of the components. */
 extern const struct skr_opt_table skr_core_opt_table;
 extern const struct skr_opt_table skr_output_opt_table;

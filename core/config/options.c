@@ -42,7 +42,7 @@ static const char *const prio_out_names[] = {
     "Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug",
 };
 
-int skr_priority_parse(const char *s, int *out)
+int skr_cfg_priority_parse(const char *s, int *out)
 {
     for (int i = 0; i < 8; i++) {
         if (strcasecmp(s, prio_rule_names[i]) == 0) {
@@ -57,7 +57,7 @@ int skr_priority_parse(const char *s, int *out)
     return -EINVAL;
 }
 
-const char *skr_priority_name(int prio)
+const char *skr_cfg_priority_name(int prio)
 {
     if (prio < 0 || prio > 7) {
         return "Unknown";
@@ -273,7 +273,7 @@ int skr_opt_apply(struct skr_cfg_ctx *c,
         if ((rc = need_scalar(n, path, "a priority", err)) < 0) {
             return rc;
         }
-        if (skr_priority_parse(n->text, &v) < 0) {
+        if (skr_cfg_priority_parse(n->text, &v) < 0) {
             return skr_cfg_errf(err, n, path,
                                 "unknown priority '%s': use one of emergency, alert, critical, "
                                 "error, warning, notice, info, debug",

@@ -161,7 +161,7 @@ static int copy_alert(struct slot *sl, const saker_alert *in)
     d->priority = in->priority;
     d->ts = in->ts;
     d->rule = dup_str(a, in->rule);
-    d->priority_name = skr_priority_name((int)in->priority);
+    d->priority_name = skr_cfg_priority_name((int)in->priority);
     d->source = dup_str(a, in->source);
     d->output = dup_str(a, in->output);
     if (d->rule == NULL || d->source == NULL || d->output == NULL) {
