@@ -425,7 +425,7 @@ static struct skr_operand *compile_xform(struct skr_compiler *c, const struct sk
         }
         /* no_rhs fields cannot be transformed; len() only counts them. */
         if (o->args[i]->kind == SKR_OPD_FIELD && (o->args[i]->fflags & SKR_FIELD_NO_RHS) &&
-            xf != SKR_XF_LEN) {
+            xf != SKR_XF_LEN && xf != SKR_XF_VAL) {
             return cerr(c, n->kids[i]->pos, "field '%s' does not support transformers",
                         o->args[i]->text);
         }

@@ -431,22 +431,28 @@ static int eval_xform(struct skr_eval_ctx *ctx,
         return rc;
     }
     if (o->xf == SKR_XF_LEN) {
-        res = new_vals(ctx, 1);
+        /* A list counts its elements; a string or buffer its bytes (each value of a
+         * multi-valued field). */
+        uint32_t nres = o->args[0]->is_list ? 1 : n;
+        if (nres == 0) {
+            return -ENOENT;
+        }
+        res = new_vals(ctx, nres);
         if (res == NULL) {
             return -ENOMEM;
         }
-        memset(res, 0, sizeof(*res));
+        memset(res, 0, nres * sizeof(*res));
         if (o->args[0]->is_list) {
             res->u64 = n;
-        } else if (n == 0) {
-            return -ENOENT;
-        } else if (skr_type_class(o->args[0]->type) == SKR_CLS_STR) {
-            res->u64 = in[0].p != NULL ? strnlen((const char *)in[0].p, in[0].len) : 0;
         } else {
-            res->u64 = in[0].len;
+            bool str = skr_type_class(o->args[0]->type) == SKR_CLS_STR;
+            for (uint32_t i = 0; i < n; i++) {
+                res[i].u64 = (str && in[i].p != NULL) ? strnlen((const char *)in[i].p, in[i].len)
+                                                      : in[i].len;
+            }
         }
         *out = res;
-        *nout = 1;
+        *nout = nres;
         return 0;
     }
     res = new_vals(ctx, n);
