@@ -70,6 +70,7 @@ struct skr_source {
     ss_plugin_extract_field extract_field;
     const struct skr_capture_ident *cur_ident;
     uint64_t first_ts;
+    bool have_first_ts;
     uint8_t *scratch; /* a fixed-up copy of an event (id, tid, ts) */
     uint32_t scratch_cap;
     struct skr_arena arena; /* per-event values, reset after each event */

@@ -362,10 +362,10 @@ restart:
             skr_log(SKR_LOG_ERR, "run", "source '%s' failed: %s", s->name, s->error);
         }
     }
+    skr_metrics_emit(e, true);
     if (finish_capture(e) < 0) {
         code = 1;
     }
-    skr_metrics_emit(e, true);
     if (failed > 0 || atomic_load(&e->fatal) || atomic_load(&e->replay_failed)) {
         code = 1;
     }

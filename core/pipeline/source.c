@@ -234,8 +234,11 @@ void skr_source_event(struct skr_source *s,
 {
     struct skr_engine *e = s->eng;
 
-    if (s->evtnum++ == 0) {
+    s->evtnum++;
+    if (!s->have_first_ts && evt->type != PPME_ASYNCEVENT_E) {
+        /* evt.reltime counts from the first event that is not a meta event */
         s->first_ts = evt->ts;
+        s->have_first_ts = true;
     }
     s->in.evt = evt;
     s->in.evtnum = s->evtnum;
