@@ -160,7 +160,12 @@ int skr_compile_format(struct skr_compiler *c,
             const struct skr_ast *n =
                     skr_parse_field_expr(c->arena, text + tok_start, len - tok_start, &consumed);
             struct skr_operand *dummy;
+            uint32_t first = c->nmsgs;
             if (n != NULL && skr_compile_output_operand(c, n, &dummy) < 0) {
+                /* Positions are relative to the token: report them at its '%'. */
+                for (uint32_t k = first; k < c->nmsgs; k++) {
+                    c->msgs[k].pos = pos;
+                }
                 return -EINVAL;
             }
             skr_compiler_msg(

@@ -219,7 +219,6 @@ static const struct skr_ast *macro_resolved(struct build *b, int mi, struct reso
         b->mstate[mi] = 2;
         if (b->mres[mi] == NULL) {
             *err = inner;
-            err->pos.line = 0; /* a position inside another macro's text */
             return NULL;
         }
     }
@@ -245,9 +244,7 @@ static const struct skr_ast *resolve(struct build *b,
         }
         body = macro_resolved(b, mi, err);
         if (body == NULL) {
-            if (err->pos.line == 0) {
-                err->pos = n->pos;
-            }
+            err->pos = n->pos; /* the inner position is in the other macro's text */
             return NULL;
         }
         b->mused[mi] = true;
