@@ -15,6 +15,9 @@
 
 static struct skr_value *vals_alloc(struct skr_source *s, size_t n)
 {
+    if (n <= 1 && s->vpool_used < sizeof(s->vpool) / sizeof(s->vpool[0])) {
+        return &s->vpool[s->vpool_used++];
+    }
     s->arena_used = true;
     return skr_arena_alloc(&s->arena, (n ? n : 1) * sizeof(struct skr_value));
 }
@@ -42,6 +45,7 @@ static int one_str(struct skr_source *s,
     struct skr_value *out = vals_alloc(s, 1);
     char *copy;
 
+    s->arena_used = true;
     if (out == NULL || (copy = skr_arena_strndup(&s->arena, p, len)) == NULL) {
         return -ENOMEM;
     }
@@ -215,7 +219,9 @@ static int convert(struct skr_source *s,
         case SAKER_FTYPE_FSPATH: {
             const char *str = f->res.str[i] ? f->res.str[i] : "";
             size_t len = strlen(str);
-            char *copy = skr_arena_strndup(&s->arena, str, len);
+            char *copy;
+            s->arena_used = true;
+            copy = skr_arena_strndup(&s->arena, str, len);
             if (copy == NULL) {
                 return -ENOMEM;
             }
@@ -230,7 +236,9 @@ static int convert(struct skr_source *s,
         case FTYPE_IPNET:
         case SAKER_FTYPE_BYTEBUF: {
             const ss_plugin_byte_buffer *b = &f->res.buf[i];
-            void *copy = skr_arena_memdup(&s->arena, b->ptr, b->len ? b->len : 1);
+            void *copy;
+            s->arena_used = true;
+            copy = skr_arena_memdup(&s->arena, b->ptr, b->len ? b->len : 1);
             if (copy == NULL) {
                 return -ENOMEM;
             }

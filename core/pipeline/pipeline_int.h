@@ -75,6 +75,8 @@ struct skr_source {
     uint32_t scratch_cap;
     struct skr_arena arena; /* per-event values, reset after each event */
     bool arena_used;
+    struct skr_value vpool[256]; /* single values of an event, before the arena is needed */
+    size_t vpool_used;
 
     /* rules */
     struct skr_ruleset *rs;

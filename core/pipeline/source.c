@@ -266,6 +266,7 @@ void skr_source_event(struct skr_source *s,
     if (s->rs != NULL) {
         skr_ruleset_eval(s->rs, s->ectx, s->idx, evt->type, skr_extract, s, on_match, s);
     }
+    s->vpool_used = 0;
     if (s->arena_used) {
         skr_arena_reset(&s->arena);
         s->arena_used = false;
@@ -308,8 +309,6 @@ static const ss_plugin_event *check_event(struct skr_source *s,
     bool fix_ts;
     bool fix_tid = false;
     uint32_t id = 0;
-    const uint8_t *d;
-    uint32_t l;
     ss_plugin_event *c;
 
     if (evt == NULL || evt->len < SKR_EVT_HDR_LEN) {
@@ -319,15 +318,25 @@ static const ss_plugin_event *check_event(struct skr_source *s,
     }
     fix_ts = evt->ts == UINT64_MAX;
     if (p->id != 0 || evt->type == PPME_PLUGINEVENT_E) {
+        uint32_t lens[2];
+        /* a plugin event: header, two 4-byte lengths (4, N), the id, N payload bytes */
         if (evt->type != PPME_PLUGINEVENT_E || evt->nparams != 2 ||
-            !skr_evt_well_formed(evt, evt->len) || skr_evt_param(evt, 0, &d, &l) < 0 || l != 4) {
+            evt->len < PLUGIN_EVENT_PAYLOAD_OFFSET) {
             snprintf(why, why_len,
                      "malformed plugin event (type %u, %u parameters): a plugin source must "
                      "emit code-322 events with 2 parameters",
                      evt->type, evt->nparams);
             return NULL;
         }
-        memcpy(&id, d, 4);
+        memcpy(lens, (const uint8_t *)evt + SKR_EVT_HDR_LEN, sizeof(lens));
+        if (lens[0] != 4 || (uint64_t)PLUGIN_EVENT_PAYLOAD_OFFSET + lens[1] != evt->len) {
+            snprintf(why, why_len,
+                     "malformed plugin event: parameter lengths %u and %u do not match its "
+                     "length %u",
+                     lens[0], lens[1], evt->len);
+            return NULL;
+        }
+        memcpy(&id, (const uint8_t *)evt + SKR_EVT_HDR_LEN + 8, 4);
         if (id != 0 && id != p->id) {
             snprintf(why, why_len, "unexpected plugin ID %u in an event (the plugin's ID is %u)",
                      id, p->id);
