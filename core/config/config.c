@@ -781,7 +781,8 @@ int skr_config_load(const struct skr_config_input *in, struct skr_cfg **out, str
             goto out;
         }
     }
-    if ((rc = process_includes(c->doc, c->root, in->path, &c->files, err)) < 0) {
+    if (!in->no_includes &&
+        (rc = process_includes(c->doc, c->root, in->path, &c->files, err)) < 0) {
         goto out;
     }
     for (size_t i = 0; i < in->num_overrides; i++) {

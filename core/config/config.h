@@ -175,6 +175,7 @@ struct skr_config_input {
     const char *text_name;        /* what errors call the embedded text */
     const char *const *overrides; /* "key=value" (-o), applied in order */
     size_t num_overrides;
+    bool no_includes; /* check config_files but do not read them (fuzzing) */
 };
 
 /* A loaded configuration: the merged tree and the values. */

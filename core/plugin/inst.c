@@ -9,7 +9,7 @@
 
 #include "util/log.h"
 
-static const char *owner_last_error(ss_plugin_owner_t *o)
+const char *skr_plugin_owner_last_error(ss_plugin_owner_t *o)
 {
     struct skr_plugin_inst *inst = o;
 
@@ -140,7 +140,7 @@ int skr_plugin_inst_init(struct skr_plugin_inst *inst,
     memset(&in, 0, sizeof(in));
     in.config = inst->config;
     in.owner = inst;
-    in.get_owner_last_error = owner_last_error;
+    in.get_owner_last_error = skr_plugin_owner_last_error;
     in.log_fn = owner_log;
     if (tables != NULL && (p->caps & (SKR_CAP_PARSING | SKR_CAP_EXTRACTION))) {
         in.tables = skr_tables_init_input(tables);

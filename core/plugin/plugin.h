@@ -249,6 +249,9 @@ static inline bool skr_inst_parses_type(const struct skr_plugin_inst *i, uint16_
     return i->parse_all || skr_bitmap_get(i->parse_types, code);
 }
 
+/* get_owner_last_error for the inputs the host builds (owner = the instance). */
+const char *skr_plugin_owner_last_error(ss_plugin_owner_t *o);
+
 /* The async event handler to give plugins (forwards to inst->async_fn). */
 ss_plugin_rc skr_plugin_async_handler(ss_plugin_owner_t *o, const ss_plugin_event *evt, char *err);
 
