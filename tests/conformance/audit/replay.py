@@ -41,6 +41,9 @@ def place(source, events):
     out = []
     for i, e in enumerate(events):
         e = json.loads(json.dumps(e))
+        if not isinstance(e, dict) or (source == "k8s_audit" and e.get("kind") != "Event"):
+            out.append(e)  # not an event: left for the plugin to reject
+            continue
         if source == "k8s_audit":
             e["stageTimestamp"] = stamp(i, frac=True)
             e.setdefault("requestReceivedTimestamp", stamp(i, frac=True))
@@ -222,6 +225,7 @@ class EngineToolEngine:
             got, summary, p = common.run_host([(n, None) for n in plugins], extra, timeout=300)
             if p.returncode != 0:
                 raise AssertionError(f"plughost failed: {p.stderr}")
+            host_stderr = p.stderr
             evpath = os.path.join(work, "events.jsonl")
             with open(evpath, "w") as f:
                 for e in got:
@@ -253,7 +257,7 @@ class EngineToolEngine:
                 for o in res["outputs"]:
                     per_event[i].append({"rule": o["rule"], "priority": prio.get(o["rule"], ""),
                                          "output": o.get("output", "")})
-            return per_event, p.stderr
+            return per_event, host_stderr + p.stderr
 
     def validate(self, rules_files, plugins):
         source = "k8s_audit" if "k8saudit" in plugins else "aws_cloudtrail"
