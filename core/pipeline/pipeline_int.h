@@ -99,6 +99,9 @@ struct skr_source {
     uint64_t aq_tail;
     bool async_on;
 
+    /* routines of capture-listening plugins (routines.c), under async_lock */
+    struct skr_routine *routines;
+
     /* capture */
     struct skr_capture_buf cbuf;
     const struct skr_capture_ident **cap_keys; /* nplugins + 1 entries: ident -> ref cache */
@@ -234,6 +237,10 @@ void skr_source_async_stop(struct skr_source *s);
 void skr_source_drain_async(struct skr_source *s);
 const char *skr_source_state_name(int state);
 void skr_source_fail(struct skr_source *s, const char *fmt, ...) SKR_PRINTF(2, 3);
+
+/* routines.c: capture listening around the stream of a source */
+void skr_source_capture_open(struct skr_source *s);
+void skr_source_capture_close(struct skr_source *s);
 
 /* replay.c */
 int skr_replay_open(struct skr_engine *e, const char *path, struct skr_err *err);

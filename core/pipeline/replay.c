@@ -60,6 +60,7 @@ static void *replay_main(void *arg)
 
     for (size_t i = 0; i < e->nsources; i++) {
         skr_source_sync_rules(e->sources[i]);
+        skr_source_capture_open(e->sources[i]);
     }
     while (!atomic_load_explicit(&e->stop, memory_order_relaxed)) {
         skr_err_clear(&err);
@@ -114,6 +115,7 @@ static void *replay_main(void *arg)
     }
     for (size_t i = 0; i < e->nsources; i++) {
         struct skr_source *s = e->sources[i];
+        skr_source_capture_close(s);
         atomic_store(&s->n_events, s->evtnum);
         if (e->cw != NULL) {
             skr_capture_flush(e->cw, &s->cbuf);

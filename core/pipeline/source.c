@@ -674,6 +674,7 @@ static void *source_main(void *arg)
         notify(s);
         return NULL;
     }
+    skr_source_capture_open(s);
     skr_source_async_start(s);
     if (s->eng->cw != NULL) {
         dump_states(s);
@@ -729,6 +730,7 @@ static void *source_main(void *arg)
     if (s->eng->cw != NULL) {
         skr_capture_flush(s->eng->cw, &s->cbuf);
     }
+    skr_source_capture_close(s);
     api->close(inst->state, s->handle);
     s->handle = NULL;
     if (atomic_load(&s->state) == SRC_RUNNING) {

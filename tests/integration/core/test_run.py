@@ -196,6 +196,25 @@ c.check(p.returncode == 0 and len(ticks) == delivered and 0 < delivered <= 3 and
         all(t.startswith("tick tick ") and t.endswith("async=true type=tick") for t in ticks),
         f"async events: {ticks} {m['sources']}")
 
+# ---- capture listening: capture_open before the first event, routines on host threads ---------
+listen_rule = w.write("listen.yaml", """
+- rule: Listening
+  desc: capture_open happened
+  condition: counter.n = 3
+  output: opened=%listen.opened
+  priority: INFO
+  source: counter
+""")
+cfg10 = w.config("c10.yaml", [("counter", fixture("counter"), {"count": 3}),
+                             ("listener", fixture("listener"))])
+for mode in ([], ["-w", w.path("listen.cap")]):
+    p = saker(["-c", cfg10, "-r", listen_rule] + mode)
+    c.check(p.returncode == 0 and "opened=true" in p.stdout, f"capture listening {mode}: "
+            f"{p.returncode} {p.stdout} {p.stderr}")
+p = saker(["-c", cfg10, "-r", listen_rule, "-e", w.path("listen.cap")])
+c.check(p.returncode == 0 and "opened=true" in p.stdout, f"capture listening in a replay: "
+        f"{p.stdout} {p.stderr}")
+
 # ---- a failing source stops alone; the others go on; the exit code says so -----------------------
 last_rule = w.write("last.yaml", """
 - rule: Last counter event
