@@ -163,7 +163,9 @@ void skr_ast_print_value(const char *s, size_t len, struct skr_strbuf *out)
             break;
         case '\\':
             quote = true;
-            skr_strbuf_puts(out, "\\\\");
+            /* A quoted string ends at the first quote not preceded by a backslash, so a
+             * final backslash is written as a hex escape. */
+            skr_strbuf_puts(out, i + 1 == len ? "\\x5c" : "\\\\");
             break;
         case '"':
             quote = true;

@@ -255,6 +255,9 @@ static int walk(struct skr_compiler *c,
                 rc = set_combine(out, &k, intersect);
             }
         }
+        if (rc < 0) {
+            set_free(out);
+        }
         return rc;
     }
     case SKR_AST_NOT:
