@@ -18,6 +18,8 @@ import calendar
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -131,6 +133,50 @@ class SakerEngine:
                                      "output": a.get("output", "")})
         return per_event, p.stderr
 
+    def live(self, rules_files, init_config, scheme, action, match_all=False):
+        """Runs saker with the k8saudit webhook on a free loopback port, calls action(url),
+        stops saker (SIGTERM) and returns its alerts."""
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        url = f"{scheme}://127.0.0.1:{port}/k8s-audit"
+        with tempfile.TemporaryDirectory(prefix="audit-live-") as work:
+            cfg = os.path.join(work, "saker.yaml")
+            lines = ["plugins:", "  - name: k8saudit",
+                     f"    library_path: {common.plugin('k8saudit')}",
+                     f"    init_config: {json.dumps(init_config or '')}",
+                     f"    open_params: {json.dumps(url)}",
+                     "  - name: json", f"    library_path: {common.plugin('json')}",
+                     "load_plugins: [k8saudit, json]", "rules_files: []", "json_output: true",
+                     "json_include_output_property: true", "stdout_output:", "  enabled: true",
+                     "priority: debug", "rule_matching: " + ("all" if match_all else "first")]
+            with open(cfg, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            args = [sakertest.saker_bin(), "-c", cfg]
+            for r in rules_files:
+                args += ["-r", r]
+            out_path, err_path = os.path.join(work, "out"), os.path.join(work, "err")
+            with open(out_path, "w") as out, open(err_path, "w") as err:
+                proc = subprocess.Popen(args, stdout=out, stderr=err)
+                try:
+                    def listening():
+                        if proc.poll() is not None:
+                            raise AssertionError(f"saker exited: {open(err_path).read()}")
+                        try:
+                            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                            return True
+                        except OSError:
+                            return False
+                    sakertest.wait_for(listening, timeout=60, what="saker's webhook")
+                    action(url)
+                finally:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=120)
+            alerts = [a for a in sakertest.json_lines(open(out_path).read()) if "rule" in a]
+            return [{"rule": a["rule"], "priority": a.get("priority", ""),
+                     "output": a.get("output", "")} for a in alerts], open(err_path).read()
+
     def validate(self, rules_files, plugins):
         """saker -V with plugins loaded: (ok, errors, warnings, text)."""
         with tempfile.TemporaryDirectory(prefix="audit-validate-") as work:
@@ -216,48 +262,79 @@ class EngineToolEngine:
             specs = self.field_specs(rules_files, known)
             inp = os.path.join(work, "input.json")
             write_input(source, placed, inp)
-            args = [("--open", inp), ("--payloads", None)]
-            extra = []
-            for a, v in args:
-                extra += [a] + ([v] if v else [])
+            extra = ["--open", inp, "--payloads"]
             for s in specs:
                 extra += ["--field", s]
             got, summary, p = common.run_host([(n, None) for n in plugins], extra, timeout=300)
             if p.returncode != 0:
                 raise AssertionError(f"plughost failed: {p.stderr}")
             host_stderr = p.stderr
-            evpath = os.path.join(work, "events.jsonl")
-            with open(evpath, "w") as f:
-                for e in got:
-                    vals = dict(e["fields"])
-                    ts = e["ts_s"] * 1000000000 + e["ts_ns"]
-                    vals["evt.num"] = e["n"]
-                    vals["evt.plugininfo"] = e.get("info", "")
-                    vals["evt.source"] = source
-                    vals["evt.time.iso8601"] = stamp(e["ts_s"] - BASE_S)
-                    vals["_ts"] = ts
-                    f.write(json.dumps({"source": source, "code": 322, "fields": vals}) + "\n")
-            cmd = [self.tool, "--fields", fields_path, "--source", source, "--events", evpath]
-            if match_all:
-                cmd.append("--match-all")
-            for n in plugins:
-                cmd += ["--plugin", f"{n}={self.plugin_version(n)}"]
-            p = subprocess.run(cmd + list(rules_files), capture_output=True, text=True,
-                               timeout=300)
-            try:
-                out = json.loads(p.stdout)
-            except ValueError:
-                raise AssertionError(f"audit_rules_eval failed ({p.returncode}): {p.stderr}")
-            if not out.get("ok"):
-                raise AssertionError(f"rules did not load: {out.get('text')}")
-            prio = {r["name"]: PRIORITIES[int(r["priority"])] for r in out["rules"]}
-            per_event = [[] for _ in placed]
-            for e, res in zip(got, out.get("events", [])):
-                i = e["ts_s"] - BASE_S
-                for o in res["outputs"]:
-                    per_event[i].append({"rule": o["rule"], "priority": prio.get(o["rule"], ""),
-                                         "output": o.get("output", "")})
-            return per_event, host_stderr + p.stderr
+            per_event, err = self.evaluate(work, source, plugins, fields_path, rules_files, got,
+                                           len(placed), match_all)
+            return per_event, host_stderr + err
+
+    def evaluate(self, work, source, plugins, fields_path, rules_files, got, nevents, match_all):
+        """Rules on events extracted by plughost; alerts per event (by time offset)."""
+        evpath = os.path.join(work, "events.jsonl")
+        with open(evpath, "w") as f:
+            for e in got:
+                vals = dict(e["fields"])
+                vals["evt.num"] = e["n"]
+                vals["evt.plugininfo"] = e.get("info", "")
+                vals["evt.source"] = source
+                vals["evt.time.iso8601"] = stamp(e["ts_s"] - BASE_S)
+                f.write(json.dumps({"source": source, "code": 322, "fields": vals}) + "\n")
+        cmd = [self.tool, "--fields", fields_path, "--source", source, "--events", evpath]
+        if match_all:
+            cmd.append("--match-all")
+        for n in plugins:
+            cmd += ["--plugin", f"{n}={self.plugin_version(n)}"]
+        p = subprocess.run(cmd + list(rules_files), capture_output=True, text=True,
+                           timeout=300)
+        try:
+            out = json.loads(p.stdout)
+        except ValueError:
+            raise AssertionError(f"audit_rules_eval failed ({p.returncode}): {p.stderr}")
+        if not out.get("ok"):
+            raise AssertionError(f"rules did not load: {out.get('text')}")
+        prio = {r["name"]: PRIORITIES[int(r["priority"])] for r in out["rules"]}
+        per_event = [[] for _ in range(nevents)]
+        for e, res in zip(got, out.get("events", [])):
+            i = e["ts_s"] - BASE_S
+            if not 0 <= i < nevents:
+                i = min(max(i, 0), nevents - 1) if nevents else 0
+            for o in res["outputs"]:
+                per_event[i].append({"rule": o["rule"], "priority": prio.get(o["rule"], ""),
+                                     "output": o.get("output", "")})
+        return per_event, p.stderr
+
+    def live(self, rules_files, init_config, scheme, action, match_all=False):
+        """plughost with the k8saudit webhook, extracting what the rules need; action(url);
+        then the rules on every delivered event. Returns the alerts."""
+        plugins = ["k8saudit", "json"]
+        with tempfile.TemporaryDirectory(prefix="audit-live-") as work:
+            fields_path, known = self.host_json("k8s_audit", plugins, work)
+            args = common.host_args([("k8saudit", init_config), ("json", None)])
+            args += ["--open", f"{scheme}://127.0.0.1:0/k8s-audit", "--payloads"]
+            for spec in self.field_specs(rules_files, known):
+                args += ["--field", spec]
+            out_path, err_path = os.path.join(work, "out"), os.path.join(work, "err")
+            with open(out_path, "w") as out, open(err_path, "w") as err:
+                proc = subprocess.Popen(args, stdout=out, stderr=err)
+                try:
+                    def url():
+                        if proc.poll() is not None:
+                            raise AssertionError(f"plughost exited: {open(err_path).read()}")
+                        m = re.search(r"webhook listening on (\S+)", open(err_path).read())
+                        return m.group(1) if m else None
+                    action(sakertest.wait_for(url, timeout=30, what="webhook"))
+                finally:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=120)
+            got = [json.loads(l) for l in open(out_path) if l.startswith('{"fields"')]
+            per_event, _ = self.evaluate(work, "k8s_audit", plugins, fields_path, rules_files,
+                                         [dict(e, ts_s=BASE_S) for e in got], 1, match_all)
+            return per_event[0] if per_event else [], open(err_path).read()
 
     def validate(self, rules_files, plugins):
         source = "k8s_audit" if "k8saudit" in plugins else "aws_cloudtrail"

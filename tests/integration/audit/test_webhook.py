@@ -15,6 +15,7 @@ import time
 
 import sakertest
 from webhook import Host, curl, event, event_list, make_certs, need_tools, sample_events
+import replay  # noqa: E402 (webhook put its directory on the path)
 
 need_tools("curl", "openssl")
 checks = sakertest.Checks("k8saudit webhook")
@@ -289,6 +290,71 @@ def concurrent_posts_lose_nothing():
         print(f"   accepted {len(accepted)} requests, refused {len(rejected)}", flush=True)
     finally:
         h.kill()
+
+
+def sample(name):
+    path = os.path.join(sakertest.corpus_dir("k8saudit/samples"), name)
+    return [json.loads(line) for line in open(path) if line.strip()]
+
+
+@scenario
+def alerts_from_batches_over_http_and_https():
+    """Upstream samples posted with curl raise the upstream rules' alerts; Saker's own rules
+    fire on their cases posted over mutual TLS."""
+    engine = replay.pick_engine()
+    rules = [sakertest.corpus_dir("rules/k8s_audit_rules.yaml")]
+
+    def post_http(url):
+        batch = (sample("exec_pod.json") + sample("create_nginx_pod_privileged.json")
+                 + sample("create_nginx_pod_hostnetwork.json")
+                 + sample("anonymous_creates_namespace_foo.json"))
+        code, _ = curl(url, event_list(batch), workdir=work)
+        checks.check(code == 200, f"http batch: {code}")
+        code, _ = curl(url, json.dumps(sample("attach_cluster_admin_role.json")[0]), workdir=work)
+        checks.check(code == 200, f"http single event: {code}")
+    alerts, _ = engine.live(rules, None, "http", post_http)
+    counts = {}
+    for a in alerts:
+        counts[a["rule"]] = counts.get(a["rule"], 0) + 1
+    want = {"Attach/Exec Pod": 1, "Create Privileged Pod": 1, "Create HostNetwork Pod": 1,
+            "Anonymous Request Allowed": 1, "Attach to cluster-admin Role": 1}
+    checks.check(counts == want, f"alerts over http: {counts}, want {want}")
+
+    cert_dir = os.path.join(work, "live-certs")
+    os.makedirs(cert_dir, exist_ok=True)
+    certs = make_certs(cert_dir)
+    tls = json.dumps({"sslCertificate": certs["server.pem"], "sslPrivateKey": certs["server.key"],
+                      "sslClientCA": certs["ca.pem"]})
+    cert_args = ["--cacert", certs["ca.pem"], "--cert", certs["client.pem"], "--key",
+                 certs["client.key"]]
+
+    def post_https(url):
+        batch = sample("create_nginx_pod_sensitive_mount.json") + sample("delete_namespace_foo.json")
+        code, _ = curl(url, event_list(batch), extra=cert_args, workdir=work)
+        checks.check(code == 200, f"https batch: {code}")
+        code, _ = curl(url, event_list(sample("exec_pod.json")), extra=["--cacert", certs["ca.pem"]],
+                       workdir=work)
+        checks.check(code == 401, f"https batch without a client certificate: {code}")
+    alerts, _ = engine.live(rules, tls, "https", post_https)
+    counts = {}
+    for a in alerts:
+        counts[a["rule"]] = counts.get(a["rule"], 0) + 1
+    want = {"Create Sensitive Mount Pod": 1, "K8s Namespace Deleted": 1}
+    checks.check(counts == want, f"alerts over https: {counts}, want {want}")
+
+    own = json.load(open(os.path.join(sakertest.source_dir(), "rules", "tests",
+                                      "k8s_audit_rules_cases.json")))
+    firing = [c for c in own["cases"] if c["expect"]]
+
+    def post_own(url):
+        events = replay.place("k8s_audit", [c["event"] for c in firing])
+        code, _ = curl(url, event_list(events), extra=cert_args, workdir=work)
+        checks.check(code == 200, f"https batch of Saker rule cases: {code}")
+    alerts, _ = engine.live([os.path.join(sakertest.source_dir(), "rules", own["rules_file"])],
+                            tls, "https", post_own, match_all=True)
+    fired = sorted({a["rule"] for a in alerts})
+    want = sorted({r for c in firing for r in c["expect"]})
+    checks.check(fired == want, f"Saker rules over https: fired {fired}, want {want}")
 
 
 checks.finish()
