@@ -37,6 +37,12 @@ for key in ("rules_files", "plugins", "load_plugins", "priority", "json_output",
     c.check(key in names, f"--list-config lacks {key}")
 c.check(any(o["name"] == "engine" and o["type"] == "ignored" for o in opts),
         "Falco's engine key is listed as accepted and ignored")
+# the configuration reference documents every key
+with open(os.path.join(sakertest.source_dir(), "docs", "config.md")) as f:
+    doc = f.read()
+for o in opts:
+    key = o["name"] if o["type"] != "ignored" else o["name"].split(".")[-1]
+    c.check(f"`{key}`" in doc, f"docs/config.md does not document `{key}`")
 p = saker(["--list-config"])
 c.check("outputs_queue.capacity" in p.stdout and "default: 16384" in p.stdout, "text listing")
 
