@@ -41,8 +41,7 @@ c.check(any(o["name"] == "engine" and o["type"] == "ignored" for o in opts),
 with open(os.path.join(sakertest.source_dir(), "docs", "config.md")) as f:
     doc = f.read()
 for o in opts:
-    key = o["name"] if o["type"] != "ignored" else o["name"].split(".")[-1]
-    c.check(f"`{key}`" in doc, f"docs/config.md does not document `{key}`")
+    c.check(f"`{o['name']}`" in doc, f"docs/config.md does not document `{o['name']}`")
 p = saker(["--list-config"])
 c.check("outputs_queue.capacity" in p.stdout and "default: 16384" in p.stdout, "text listing")
 
