@@ -680,6 +680,7 @@ static void *source_main(void *arg)
         dump_states(s);
     }
     s->drops_last_check_ns = skr_mono_ns();
+    s->drop_tokens = (double)s->eng->cfg->v.drops.max_burst; /* the bucket starts full */
     while (!atomic_load_explicit(&s->eng->stop, memory_order_relaxed)) {
         uint32_t n = 0;
         ss_plugin_event **evts = NULL;

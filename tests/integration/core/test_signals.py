@@ -113,6 +113,29 @@ j = sakertest.json_lines(r.stdout())
 c.check(j and j[0]["rule"] == "Rule A" and j[0]["output_fields"]["counter.n"] == 1,
         f"the restarted engine: {j[:1]}")
 
+# ---- drops a source reports: counted, logged, and an internal alert -------------------------
+dcfg = w.config("drops.yaml", [("counter", fixture("counter"),
+                                {"count": 10, "idle": True, "drops": 50})],
+                extra="json_output: true\n")
+r = Running(["-c", dcfg, "-r", rules])
+try:
+    r.wait_stdout(lambda out: "Saker internal: event drop" in out, what="the drop alert")
+    rc = r.finish()
+finally:
+    r.kill()
+drop = [a for a in sakertest.json_lines(r.stdout()) if a.get("source") == "internal"]
+c.check(rc == 0 and len(drop) == 1, f"one drop alert (rate limited): {drop}")
+if drop:
+    d = drop[0]
+    c.check(d["rule"] == "Saker internal: event drop" and d["priority"] == "Debug" and
+            "tags" not in d and d["output_fields"]["n_drops"] == "50" and
+            d["output_fields"]["n_evts"] == "60" and
+            "50 events of source counter dropped in last second" in d["output"],
+            f"drop alert: {d}")
+c.check("Saker internal: event drop. 50 events of source counter dropped" in r.stderr(),
+        "drop logged")
+c.check(metrics(r.stderr())["sources"]["counter"]["source_drops"] == 50, "drops counted")
+
 # ---- periodic metrics -----------------------------------------------------------------------------
 mcfg = w.config("metrics.yaml", [("counter", fixture("counter"), {"count": 10, "idle": True})],
                 extra="metrics:\n  enabled: true\n  interval: 100ms\n")
