@@ -63,6 +63,7 @@ enum k8s_metric {
     M_REJ_TOO_LARGE,    /* 413: body over webhookMaxBatchSize */
     M_REJ_QUEUE_FULL,   /* 503: the queue or the in-flight budget is full */
     M_REJ_ABORTED,      /* connections closed before a complete request */
+    M_EVENTS_DISCARDED, /* accepted events still queued when the source was closed */
     M_QUEUE_EVENTS,     /* gauge: events waiting in the queue */
     M_QUEUE_BYTES,      /* gauge: bytes waiting in the queue */
     M__COUNT,

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -616,6 +619,84 @@ static void test_fields_rbac(void **state)
     plugin_destroy(s);
 }
 
+/* ---- webhook ------------------------------------------------------------------------------ */
+
+/* POSTs body to 127.0.0.1:port/path over plain HTTP/1.0; returns the status code. */
+static int http_post(int port, const char *path, const char *body)
+{
+    struct sockaddr_in sa;
+    char req[4096], resp[512];
+    int fd = socket(AF_INET, SOCK_STREAM, 0), n, status = 0;
+    size_t got = 0;
+
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    n = snprintf(req, sizeof(req),
+                 "POST %s HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                 "\r\n%s",
+                 path, strlen(body), body);
+    assert_true(n > 0 && (size_t)n < sizeof(req));
+    assert_int_equal(write(fd, req, (size_t)n), n);
+    while (got < sizeof(resp) - 1) {
+        ssize_t r = read(fd, resp + got, sizeof(resp) - 1 - got);
+        if (r <= 0) {
+            break;
+        }
+        got += (size_t)r;
+    }
+    resp[got] = '\0';
+    close(fd);
+    assert_int_equal(sscanf(resp, "HTTP/1.%*d %d", &status), 1);
+    return status;
+}
+
+static void test_webhook_close_reports_undelivered(void **state)
+{
+    ss_plugin_rc rc;
+    ss_plugin_t *s = init_with("{\"webhookThreads\":1}", &rc);
+    ss_instance_t *h;
+    const char *url;
+    int port = 0;
+    uint32_t n = 0;
+    ss_plugin_event **evts = NULL;
+    (void)state;
+
+    logged[0] = '\0';
+    h = plugin_open(s, "http://127.0.0.1:0/audit", &rc);
+    assert_int_equal(rc, SS_PLUGIN_SUCCESS);
+    url = strstr(logged, "webhook listening on http://127.0.0.1:");
+    assert_non_null(url);
+    port = atoi(url + strlen("webhook listening on http://127.0.0.1:"));
+    assert_true(port > 0);
+    /* nothing queued yet: TIMEOUT, not an error */
+    assert_int_equal(plugin_next_batch(s, h, &n, &evts), SS_PLUGIN_TIMEOUT);
+    assert_int_equal(
+            http_post(port, "/audit",
+                      "{\"kind\":\"EventList\",\"items\":[" EV("a", "2024-01-01T00:00:00Z") "," EV(
+                              "b", "2024-01-01T00:00:01Z") "]}"),
+            200);
+    assert_int_equal(http_post(port, "/audit", EV("c", "2024-01-01T00:00:02Z")), 200);
+    assert_int_equal(http_post(port, "/other", EV("d", "2024-01-01T00:00:02Z")), 404);
+    /* one batch holds both requests' events, in arrival order */
+    assert_int_equal(plugin_next_batch(s, h, &n, &evts), SS_PLUGIN_SUCCESS);
+    assert_int_equal(n, 3);
+    assert_int_equal(evts[0]->ts, 1704067200000000000ull);
+    assert_int_equal(evts[2]->ts, 1704067202000000000ull);
+    /* accepted but never read: the close says so and counts them */
+    assert_int_equal(http_post(port, "/audit", EV("e", "2024-01-01T00:00:03Z")), 200);
+    plugin_close(s, h);
+    assert_non_null(strstr(logged, "webhook closed with 1 accepted events the engine never read"));
+    assert_int_equal(metric(s, "webhook_events_discarded_at_close"), 1);
+    assert_int_equal(metric(s, "webhook_events_queued"), 4);
+    assert_int_equal(metric(s, "events_delivered"), 3);
+    assert_int_equal(metric(s, "webhook_rejected_not_found"), 1);
+    plugin_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_fields_rbac),
+        cmocka_unit_test(test_webhook_close_reports_undelivered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

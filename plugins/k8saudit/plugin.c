@@ -44,6 +44,7 @@ static const char *const METRIC_NAMES[M__COUNT] = {
     [M_REJ_TOO_LARGE] = "webhook_rejected_too_large",
     [M_REJ_QUEUE_FULL] = "webhook_rejected_queue_full",
     [M_REJ_ABORTED] = "webhook_aborted",
+    [M_EVENTS_DISCARDED] = "webhook_events_discarded_at_close",
     [M_QUEUE_EVENTS] = "webhook_queue_events",
     [M_QUEUE_BYTES] = "webhook_queue_bytes",
 };

@@ -596,6 +596,13 @@ void k8s_webhook_close(struct k8s_webhook *w)
         close(w->lsock);
     }
     if (w->q_ready) {
+        /* answered 200 but never read: the host closed without draining; say so */
+        if (w->q.events > 0) {
+            k8s_count(w->st, M_EVENTS_DISCARDED, w->q.events);
+            k8s_log(w->st, SS_PLUGIN_LOG_SEV_WARNING,
+                    "webhook closed with %llu accepted events the engine never read",
+                    (unsigned long long)w->q.events);
+        }
         k8s_queue_fini(&w->q);
     }
     free(w->path);

@@ -75,7 +75,8 @@ class PlugHost:
             if line.startswith('{"summary"'):
                 s = json.loads(line)["summary"]
                 return {"events_counted": s["events"],
-                        "events_queued": s["metrics"]["k8saudit.webhook_events_queued"]}
+                        "events_queued": s["metrics"]["k8saudit.webhook_events_queued"],
+                        "events_discarded": s["metrics"]["k8saudit.webhook_events_discarded_at_close"]}
         raise AssertionError("engine printed no summary")
 
 

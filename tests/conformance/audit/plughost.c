@@ -12,7 +12,8 @@
  * --hold opens the source but reads nothing until SIGUSR1 (a stalled engine).
  * --count prints only the summary (fields are still extracted for every
  * event). --payloads adds each event's payload (as a JSON string) and its
- * event_to_string text. SIGINT/SIGTERM end the stream like an EOF. Plugin logs go to stderr
+ * event_to_string text. SIGINT/SIGTERM end the stream like an EOF, once what
+ * the source holds is delivered. Plugin logs go to stderr
  * as "[name] message". Exit status: 0 on EOF or signal, 1 on any failure.
  */
 #include <dlfcn.h>
@@ -458,7 +459,26 @@ int main(int argc, char **argv)
             }
         }
         if (stop_flag) {
+            /* stopping: deliver what the source already holds (until it has nothing now) */
             stop_reason = "signal";
+            for (int rounds = 0; rc == 0 && rounds < 100000; rounds++) {
+                uint32_t k = 0;
+                ss_plugin_event **evts = NULL;
+                ss_plugin_rc r = src->api.next_batch(src->state, h, &k, &evts);
+                for (uint32_t i = 0; i < k; i++) {
+                    n++;
+                    if (count_only) {
+                        for (int f = 0; f < nf; f++) {
+                            cJSON_Delete(extract(&fs[f], evts[i], n, srcname));
+                        }
+                    } else {
+                        print_event(src, fs, nf, evts[i], n, srcname);
+                    }
+                }
+                if (r != SS_PLUGIN_SUCCESS) {
+                    break;
+                }
+            }
         }
         summary = cJSON_CreateObject();
         cJSON_AddNumberToObject(summary, "events", (double)n);

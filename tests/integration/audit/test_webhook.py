@@ -60,6 +60,7 @@ def real_batches_are_delivered():
         checks.check(metric(s, "webhook_events_queued") == len(posted), "queued metric")
         checks.check(metric(s, "events_delivered") == len(posted), "delivered metric")
         checks.check(metric(s, "webhook_requests_ok") == 7, "requests_ok metric")
+        checks.check(metric(s, "webhook_events_discarded_at_close") == 0, "nothing discarded")
     finally:
         h.kill()
 
@@ -286,6 +287,7 @@ def concurrent_posts_lose_nothing():
         s = h.stop()
         checks.check(sorted(e["fields"]["ka.auditid"] for e in got) == sorted(ids),
                      f"delivered events are exactly the {len(ids)} accepted ones")
+        checks.check(metric(s, "webhook_events_discarded_at_close") == 0, "nothing discarded")
         checks.check(metric(s, "webhook_rejected_queue_full") == len(rejected), "503s counted")
         print(f"   accepted {len(accepted)} requests, refused {len(rejected)}", flush=True)
     finally:
