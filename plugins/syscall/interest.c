@@ -4,13 +4,19 @@
  * captures: the syscalls those event types come from, plus the syscalls
  * this plugin's own state needs to give those rules correct fields.
  *
+ * The host's interest is the union of the rules' event codes and every
+ * parser's declared codes, this plugin's own included; the rules' names come
+ * separately (the evt.type names rules check positively). So a code this
+ * plugin declares for parsing counts as wanted by the rules only when a rule
+ * names it; any other code counts as it is. A code set that covers most of
+ * the syscall events ("evt.type != x") counts as "everything".
+ *
  * Process state (clone, exec, exit, credentials, cwd) is always tracked when
  * anything is of interest, because every rule reads proc.* or user.*. The fd
- * table is tracked only when some event of interest reads a descriptor it
- * did not create itself (dup, send, fchmod, *at with a dirfd, ...) or an
- * open needs a dirfd or cwd to name its file. close(2) is taken in full
- * only when a rule names it; otherwise closes of regular files are skipped
- * in the kernel (a stale entry is replaced when its number is reused), so a
+ * table is tracked only when some event of interest needs it (an event that
+ * uses or names a descriptor or a path). close(2) is taken in full only when
+ * a rule names it; otherwise closes of regular files are skipped in the
+ * kernel (a stale entry is replaced when its number is reused), so a
  * workload that opens and closes files costs one event per open.
  */
 #include <string.h>
@@ -18,21 +24,95 @@
 #include "evtab.h"
 #include "plugin.h"
 
-static bool code_wanted(const struct skr_sys *s, uint16_t code)
+/* Exit codes this plugin parses (get_parse_event_types), besides its own state events. */
+static const uint16_t g_parse_codes[] = {
+    SKR_PPME_SYSCALL_OPEN_X,
+    SKR_PPME_SYSCALL_CLOSE_X,
+    SKR_PPME_SOCKET_SOCKET_X,
+    SKR_PPME_SOCKET_BIND_X,
+    SKR_PPME_SOCKET_CONNECT_X,
+    SKR_PPME_SOCKET_SENDTO_X,
+    SKR_PPME_SOCKET_RECVFROM_X,
+    SKR_PPME_SOCKET_SOCKETPAIR_X,
+    SKR_PPME_SOCKET_SENDMSG_X,
+    SKR_PPME_SOCKET_RECVMSG_X,
+    SKR_PPME_SYSCALL_CREAT_X,
+    SKR_PPME_SYSCALL_PIPE_X,
+    SKR_PPME_SYSCALL_EVENTFD_X,
+    SKR_PPME_SYSCALL_CHDIR_X,
+    SKR_PPME_SYSCALL_FCHDIR_X,
+    SKR_PPME_SYSCALL_SIGNALFD_X,
+    SKR_PPME_SYSCALL_TIMERFD_CREATE_X,
+    SKR_PPME_SYSCALL_INOTIFY_INIT_X,
+    SKR_PPME_SYSCALL_SETRLIMIT_X,
+    SKR_PPME_SYSCALL_PRLIMIT_X,
+    SKR_PPME_SYSCALL_FCNTL_X,
+    SKR_PPME_PROCEXIT_1_E,
+    SKR_PPME_SYSCALL_SETRESUID_X,
+    SKR_PPME_SYSCALL_SETRESGID_X,
+    SKR_PPME_SYSCALL_SETUID_X,
+    SKR_PPME_SYSCALL_SETGID_X,
+    SKR_PPME_SYSCALL_CLONE_20_X,
+    SKR_PPME_SYSCALL_FORK_20_X,
+    SKR_PPME_SYSCALL_VFORK_20_X,
+    SKR_PPME_SYSCALL_SETNS_X,
+    SKR_PPME_SOCKET_ACCEPT_5_X,
+    SKR_PPME_SYSCALL_CHROOT_X,
+    SKR_PPME_SYSCALL_SETSID_X,
+    SKR_PPME_SYSCALL_UNSHARE_X,
+    SKR_PPME_SYSCALL_EXECVE_19_X,
+    SKR_PPME_SYSCALL_OPENAT_2_X,
+    SKR_PPME_SYSCALL_USERFAULTFD_X,
+    SKR_PPME_SYSCALL_OPENAT2_X,
+    SKR_PPME_SYSCALL_EXECVEAT_X,
+    SKR_PPME_SYSCALL_CLONE3_X,
+    SKR_PPME_SYSCALL_OPEN_BY_HANDLE_AT_X,
+    SKR_PPME_SYSCALL_IO_URING_SETUP_X,
+    SKR_PPME_SYSCALL_CAPSET_X,
+    SKR_PPME_SYSCALL_DUP2_X,
+    SKR_PPME_SYSCALL_DUP3_X,
+    SKR_PPME_SYSCALL_DUP_1_X,
+    SKR_PPME_SYSCALL_BPF_2_X,
+    SKR_PPME_SYSCALL_EPOLL_CREATE_X,
+    SKR_PPME_SYSCALL_EPOLL_CREATE1_X,
+    SKR_PPME_SOCKET_ACCEPT4_6_X,
+    SKR_PPME_SYSCALL_PIPE2_X,
+    SKR_PPME_SYSCALL_INOTIFY_INIT1_X,
+    SKR_PPME_SYSCALL_EVENTFD2_X,
+    SKR_PPME_SYSCALL_SIGNALFD4_X,
+    SKR_PPME_SYSCALL_PRCTL_X,
+    SKR_PPME_SYSCALL_MEMFD_CREATE_X,
+    SKR_PPME_SYSCALL_PIDFD_GETFD_X,
+    SKR_PPME_SYSCALL_PIDFD_OPEN_X,
+    SKR_PPME_SYSCALL_SETREUID_X,
+    SKR_PPME_SYSCALL_SETREGID_X,
+    SKR_PPME_SYSCALL_CLOSE_RANGE_X,
+    SKR_EVT_INIT,
+    SKR_EVT_THREAD,
+    SKR_EVT_FD,
+};
+
+#define NUM_PARSE_CODES (sizeof(g_parse_codes) / sizeof(g_parse_codes[0]))
+
+const uint16_t *skr_parse_codes(uint32_t *n)
 {
-    if (!s->interest_codes) {
-        return false;
-    }
-    return (s->interest_codes[code >> 3] >> (code & 7)) & 1;
+    *n = (uint32_t)NUM_PARSE_CODES;
+    return g_parse_codes;
 }
 
-static void want(struct skr_probe_interest *out, const char *syscall)
+static bool is_parse_code(uint16_t code)
 {
-    int nr = skr_syscall_nr(syscall);
-
-    if (nr >= 0 && nr < SKR_SYSCALL_MAX) {
-        out->syscalls[nr] = 1;
+    for (size_t i = 0; i < NUM_PARSE_CODES; i++) {
+        if (g_parse_codes[i] == code || (code < 0x7f00 && g_parse_codes[i] == (code | 1))) {
+            return true;
+        }
     }
+    return false;
+}
+
+static bool code_set(const struct skr_sys *s, uint16_t code)
+{
+    return s->interest_codes && ((s->interest_codes[code >> 3] >> (code & 7)) & 1);
 }
 
 /* Event types that need no fd state to be rendered right. */
@@ -124,62 +204,115 @@ static const char *const fd_state[] = {
     NULL,
 };
 
+static void want(struct skr_probe_interest *out, const char *syscall)
+{
+    int nr = skr_syscall_nr(syscall);
+
+    if (nr >= 0 && nr < SKR_SYSCALL_MAX) {
+        out->syscalls[nr] = 1;
+    }
+}
+
+struct rule_want {
+    bool any, fd_needed, close;
+};
+
+static void want_nr(struct skr_probe_interest *out, struct rule_want *w, uint32_t nr)
+{
+    uint16_t code = skr_syscall_exit_code(nr);
+
+    out->syscalls[nr] = 1;
+    w->any = true;
+    if (!no_fd_state(code)) {
+        w->fd_needed = true;
+    }
+    if (code == SKR_PPME_SYSCALL_CLOSE_X) {
+        w->close = true;
+    }
+}
+
+/* The syscalls an evt.type name stands for: an event name, or a syscall name. */
+static void want_name(struct skr_probe_interest *out, struct rule_want *w, const char *name)
+{
+    bool found = false;
+    int nr;
+
+    for (uint32_t n = 0; n < SKR_SYSCALL_MAX; n++) {
+        uint16_t code = skr_syscall_exit_code(n);
+        const char *en;
+        if (!skr_syscall_name(n) || code == 1) {
+            continue;
+        }
+        en = skr_event_name(code);
+        if (en && strcmp(en, name) == 0) {
+            want_nr(out, w, n);
+            found = true;
+        }
+    }
+    if (found) {
+        return;
+    }
+    nr = skr_syscall_nr(name);
+    if (nr >= 0 && nr < SKR_SYSCALL_MAX) {
+        want_nr(out, w, (uint32_t)nr);
+    }
+    if (strcmp(name, "procexit") == 0) {
+        w->any = true;
+    }
+}
+
 void skr_interest_compute(struct skr_sys *s, struct skr_probe_interest *out)
 {
     bool all = s->cfg.capture_all || !s->interest_set || s->interest_all;
-    bool any = false, fd_needed = false, close_named = false;
+    struct rule_want w = { 0 };
+    uint32_t known = 0, set = 0;
 
     memset(out, 0, sizeof(*out));
-    for (uint32_t nr = 0; nr < SKR_SYSCALL_MAX; nr++) {
-        const char *name = skr_syscall_name(nr);
-        uint16_t code;
-
-        if (!name) {
-            continue;
-        }
-        code = skr_syscall_exit_code(nr);
-        if (all || code_wanted(s, code) || code_wanted(s, code - 1)) {
-            if (code == 1 && !all) {
-                continue; /* generic: only the syscalls named below */
-            }
-            out->syscalls[nr] = 1;
-            any = true;
-            if (!no_fd_state(code)) {
-                fd_needed = true;
-            }
-            if (code == 5) {
-                close_named = true;
-            }
-        }
-    }
-    /* Names narrow the generic code to single syscalls (and may name any syscall). */
-    for (uint32_t i = 0; i < s->n_interest_names; i++) {
-        int nr = skr_syscall_nr(s->interest_names[i]);
-        if (nr >= 0 && nr < SKR_SYSCALL_MAX) {
-            uint16_t code = skr_syscall_exit_code((uint32_t)nr);
-            out->syscalls[nr] = 1;
-            any = true;
-            if (!no_fd_state(code)) {
-                fd_needed = true;
-            }
-            if (code == 5) {
-                close_named = true;
-            }
-        }
-    }
-    if (!all && code_wanted(s, 1) && s->n_interest_names == 0) {
-        /* the generic code with no name: every generic syscall */
+    if (!all) {
+        /* codes the rules can match (those this plugin parses count only when named) */
         for (uint32_t nr = 0; nr < SKR_SYSCALL_MAX; nr++) {
-            if (skr_syscall_name(nr) && skr_syscall_exit_code(nr) == 1) {
-                out->syscalls[nr] = 1;
-                any = true;
+            uint16_t code;
+            if (!skr_syscall_name(nr)) {
+                continue;
+            }
+            code = skr_syscall_exit_code(nr);
+            if (code == 1) {
+                continue; /* the generic code: only the syscalls the names give */
+            }
+            known++;
+            if (code_set(s, code) || code_set(s, code - 1)) {
+                set++;
+                if (!is_parse_code(code)) {
+                    want_nr(out, &w, nr);
+                }
+            }
+        }
+        /* "evt.type != x" and the like: every event but a few */
+        if (known > 0 && set * 10 > known * 6) {
+            all = true;
+        }
+    }
+    if (all) {
+        memset(out, 0, sizeof(*out));
+        w = (struct rule_want){ 0 };
+        for (uint32_t nr = 0; nr < SKR_SYSCALL_MAX; nr++) {
+            if (skr_syscall_name(nr)) {
+                want_nr(out, &w, nr);
+            }
+        }
+    } else {
+        for (uint32_t i = 0; i < s->n_interest_names; i++) {
+            want_name(out, &w, s->interest_names[i]);
+        }
+        if (code_set(s, SKR_PPME_GENERIC_X) && s->n_interest_names == 0) {
+            for (uint32_t nr = 0; nr < SKR_SYSCALL_MAX; nr++) {
+                if (skr_syscall_name(nr) && skr_syscall_exit_code(nr) == 1) {
+                    want_nr(out, &w, nr);
+                }
             }
         }
     }
-    if (all || code_wanted(s, 186) || code_wanted(s, 187)) {
-        any = true;
-    }
-    if (!any) {
+    if (!w.any) {
         return; /* nothing is of interest: the driver stays silent */
     }
     for (const char *const *n = proc_state; *n; n++) {
@@ -187,17 +320,16 @@ void skr_interest_compute(struct skr_sys *s, struct skr_probe_interest *out)
     }
     out->exec = true;
     out->procexit = true;
-    if (fd_needed) {
+    if (w.fd_needed) {
         for (const char *const *n = fd_state; *n; n++) {
             want(out, *n);
         }
     }
-    if (close_named) {
+    if (w.close) {
         out->close_mode = SKR_CLOSE_ALL;
-    } else if (fd_needed) {
+    } else if (w.fd_needed) {
         out->close_mode = s->cfg.skip_regular_close ? SKR_CLOSE_NONREG : SKR_CLOSE_ALL;
     } else {
         out->close_mode = SKR_CLOSE_NONE;
     }
-    /* execve: failures come from the syscall exit; successes from sched_process_exec. */
 }

@@ -1219,7 +1219,8 @@ static int prepare(struct skr_sys *s, uint64_t evtnum, const ss_plugin_event *ev
 
 int skr_ctx_prepare(struct skr_sys *s, uint64_t evtnum, const ss_plugin_event *evt)
 {
-    return prepare(s, evtnum, evt, false);
+    /* events that change nothing are not parsed: they still find (or make) their thread */
+    return prepare(s, evtnum, evt, true);
 }
 
 int skr_parse(struct skr_sys *s, uint64_t evtnum, const ss_plugin_event *evt)

@@ -395,18 +395,19 @@ static void apply_interest(struct skr_sys *s)
 {
     struct skr_probe_interest pi;
     uint32_t missing = 0;
+    char names[512];
 
     if (!s->probe) {
         return;
     }
     skr_interest_compute(s, &pi);
-    skr_probe_set_interest(s->probe, &pi, &missing);
+    skr_probe_set_interest(s->probe, &pi, &missing, names, sizeof(names));
     s->n_unsupported = missing;
     if (missing) {
         skr_log(s, SS_PLUGIN_LOG_SEV_NOTICE,
-                "%u syscall(s) the rules name have no handler in the eBPF driver yet; their "
+                "%u syscall(s) the rules name have no handler in the eBPF driver: %s; their "
                 "events are not captured (metric n_unsupported_syscalls)",
-                missing);
+                missing, names);
     }
 }
 
@@ -603,6 +604,17 @@ SAKER_EXPORT ss_plugin_rc plugin_extract_fields(ss_plugin_t *st,
         return SS_PLUGIN_FAILURE;
     }
     return skr_extract(s, evt, in);
+}
+
+/*
+ * Only the events that change state are parsed; the others are looked at
+ * when their fields are extracted. This is also what the host adds to the
+ * event interest for this plugin's sake (see interest.c).
+ */
+SAKER_EXPORT uint16_t *plugin_get_parse_event_types(uint32_t *numtypes, ss_plugin_t *st)
+{
+    (void)st;
+    return (uint16_t *)skr_parse_codes(numtypes);
 }
 
 SAKER_EXPORT ss_plugin_rc plugin_parse_event(ss_plugin_t *st,

@@ -135,5 +135,7 @@ int skr_scan_thread_event(struct skr_sys *s, int64_t pid, int64_t tid, struct sk
 
 /* interest.c */
 void skr_interest_compute(struct skr_sys *s, struct skr_probe_interest *out);
+/* The event codes parse_event handles (state-changing events and the state events). */
+const uint16_t *skr_parse_codes(uint32_t *n);
 
 #endif /* SKR_SYSCALL_PLUGIN_H */

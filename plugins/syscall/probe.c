@@ -354,13 +354,19 @@ bool skr_probe_has_handler(const struct skr_probe *p, uint32_t nr)
 
 int skr_probe_set_interest(struct skr_probe *p,
                            const struct skr_probe_interest *in,
-                           uint32_t *unsupported)
+                           uint32_t *unsupported,
+                           char *names,
+                           size_t names_len)
 {
     struct skr_drv_config *cfg = &p->skel->bss->skr_cfg;
     volatile uint8_t *table = p->skel->bss->skr_interest;
     uint32_t missing = 0;
     uint32_t close_mode = in->close_mode;
     int close_nr = skr_syscall_nr("close");
+
+    if (names && names_len) {
+        names[0] = '\0';
+    }
 
     if (close_mode == SKR_CLOSE_NONREG && !p->enter_link) {
         p->enter_link = bpf_program__attach(p->skel->progs.skr_sys_enter);
@@ -378,7 +384,12 @@ int skr_probe_set_interest(struct skr_probe *p,
             } else if (skr_syscall_exit_code(nr) == 1) {
                 mode = SKR_INT_GENERIC;
             } else {
+                const char *nm = skr_syscall_name(nr);
+                size_t used = names ? strlen(names) : 0;
                 missing++;
+                if (names && nm && used + strlen(nm) + 2 < names_len) {
+                    snprintf(names + used, names_len - used, "%s%s", used ? " " : "", nm);
+                }
             }
         }
         if ((int)nr == close_nr) {

@@ -51,11 +51,14 @@ void skr_probe_close(struct skr_probe *p);
 /*
  * Applies what to capture. Syscalls asked for that the driver has no handler
  * for are reported as generic events when they have no event of their own,
- * and left out otherwise (counted in *unsupported when not NULL).
+ * and left out otherwise (counted in *unsupported when not NULL, their names
+ * listed in names, space-separated, when not NULL).
  */
 int skr_probe_set_interest(struct skr_probe *p,
                            const struct skr_probe_interest *in,
-                           uint32_t *unsupported);
+                           uint32_t *unsupported,
+                           char *names,
+                           size_t names_len);
 
 /* True when the driver has a dedicated handler for native syscall nr. */
 bool skr_probe_has_handler(const struct skr_probe *p, uint32_t nr);
