@@ -81,8 +81,9 @@ static void defaults_apply(void **state)
     assert_true(c->v.output.stdout_enabled);
     assert_int_equal(c->v.priority, 7);
     assert_int_equal(c->v.log_level, SKR_LOG_INFO);
-    assert_int_equal(c->v.num_plugins, 1);
+    assert_int_equal(c->v.num_plugins, 2);
     assert_string_equal(c->v.plugins[0].name, "syscall");
+    assert_string_equal(c->v.plugins[1].library_path, "libcontainer.so");
     assert_string_equal(c->v.plugins[0].library_path, "libsyscall.so");
     assert_int_equal(c->v.load_plugins.n, 0);
     assert_int_equal(c->v.rules_files.n, 1);

@@ -300,7 +300,8 @@ static const struct skr_opt core_opts[] = {
       .desc = "Directory relative library_path values are resolved against" },
     { .name = "plugins",
       .type = SKR_OPT_CUSTOM,
-      .def = "[{name: syscall, library_path: libsyscall.so}]",
+      .def = "[{name: syscall, library_path: libsyscall.so}, {name: container, library_path: "
+             "libcontainer.so}]",
       .offset = OFF(plugins),
       .set = set_plugins,
       .desc = "Plugins that can be loaded: {name, library_path, init_config (map or string), "
