@@ -898,9 +898,10 @@ static const char *lhs_field_name(const struct skr_operand *o)
     return o->text;
 }
 
-static struct skr_check *compile_check(struct skr_compiler *c, const struct skr_ast *n)
+static struct skr_check *compile_check(struct skr_compiler *c,
+                                       const struct skr_ast *n,
+                                       struct skr_check *chk)
 {
-    struct skr_check *chk = skr_arena_calloc(c->arena, 1, sizeof(*chk));
     const struct skr_ast *rhs;
     struct skr_operand *lhs;
     enum skr_op op = n->op;
@@ -925,6 +926,7 @@ static struct skr_check *compile_check(struct skr_compiler *c, const struct skr_
                     skr_op_name(op), cls_desc(chk->cls, chk->lhs_list), lhs_field_name(lhs));
     }
     if (n->kind == SKR_AST_UNARY) {
+        skr_check_specialize(chk);
         return chk;
     }
     rhs = n->kids[1];
@@ -959,6 +961,7 @@ static struct skr_check *compile_check(struct skr_compiler *c, const struct skr_
                     skr_type_name(r->type), r->is_list ? " (list)" : "");
         }
         chk->rhs = r;
+        skr_check_specialize(chk);
         return chk;
     }
 
@@ -1021,42 +1024,99 @@ static struct skr_check *compile_check(struct skr_compiler *c, const struct skr_
             }
         }
     }
+    skr_check_specialize(chk);
     return chk;
 }
 
 /* ---- Conditions ------------------------------------------------------------------------------- */
 
+/* A check node and its check share one allocation (one cache line apart at most). */
+struct cnode_check {
+    struct skr_cnode n;
+    struct skr_check c;
+};
+
 static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_ast *n)
 {
-    struct skr_cnode *cn = skr_arena_calloc(c->arena, 1, sizeof(*cn));
+    struct skr_cnode *cn;
 
-    if (cn == NULL) {
-        return oom(c, n->pos);
-    }
     switch (n->kind) {
     case SKR_AST_AND:
     case SKR_AST_OR:
-    case SKR_AST_NOT:
-        cn->kind = n->kind == SKR_AST_AND  ? SKR_CN_AND
-                   : n->kind == SKR_AST_OR ? SKR_CN_OR
-                                           : SKR_CN_NOT;
-        cn->n = n->nkids;
-        cn->kids = skr_arena_calloc(c->arena, n->nkids, sizeof(*cn->kids));
-        if (cn->kids == NULL) {
-            return oom(c, n->pos);
-        }
-        for (uint32_t i = 0; i < n->nkids; i++) {
-            cn->kids[i] = compile_node(c, n->kids[i]);
-            if (cn->kids[i] == NULL) {
+    case SKR_AST_NOT: {
+        uint8_t kind = n->kind == SKR_AST_AND  ? SKR_CN_AND
+                       : n->kind == SKR_AST_OR ? SKR_CN_OR
+                                               : SKR_CN_NOT;
+        struct skr_cnode **kids = NULL;
+        uint32_t nk = 0;
+        uint32_t cap = 0;
+
+        if (kind == SKR_CN_NOT) {
+            struct skr_cnode *k = compile_node(c, n->kids[0]);
+            if (k == NULL) {
                 return NULL;
             }
+            if (k->kind == SKR_CN_NOT) {
+                return k->kids[0]; /* not not x is x */
+            }
+            cn = skr_arena_calloc(c->arena, 1, sizeof(*cn));
+            if (cn == NULL || (cn->kids = skr_arena_alloc(c->arena, sizeof(*cn->kids))) == NULL) {
+                return oom(c, n->pos);
+            }
+            cn->kind = kind;
+            cn->n = 1;
+            cn->kids[0] = k;
+            return cn;
         }
+        /* Nested chains of the same operator (macros, parentheses) become one level:
+         * same operands, same order, same short-circuit. */
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            struct skr_cnode *k = compile_node(c, n->kids[i]);
+            uint32_t add;
+            if (k == NULL) {
+                free(kids);
+                return NULL;
+            }
+            add = k->kind == kind ? k->n : 1;
+            if (nk + add > cap) {
+                uint32_t ncap = (nk + add) * 2;
+                struct skr_cnode **nv = realloc(kids, ncap * sizeof(*nv));
+                if (nv == NULL) {
+                    free(kids);
+                    return oom(c, n->pos);
+                }
+                kids = nv;
+                cap = ncap;
+            }
+            if (k->kind == kind) {
+                memcpy(kids + nk, k->kids, k->n * sizeof(*kids));
+            } else {
+                kids[nk] = k;
+            }
+            nk += add;
+        }
+        cn = skr_arena_calloc(c->arena, 1, sizeof(*cn));
+        if (cn != NULL && nk > 0) {
+            cn->kids = skr_arena_memdup(c->arena, kids, nk * sizeof(*kids));
+        }
+        free(kids);
+        if (cn == NULL || (nk > 0 && cn->kids == NULL)) {
+            return oom(c, n->pos);
+        }
+        cn->kind = kind;
+        cn->n = nk;
         return cn;
+    }
     case SKR_AST_UNARY:
-    case SKR_AST_BINARY:
-        cn->kind = SKR_CN_CHECK;
-        cn->chk = compile_check(c, n);
-        return cn->chk != NULL ? cn : NULL;
+    case SKR_AST_BINARY: {
+        struct cnode_check *cc = skr_arena_calloc(c->arena, 1, sizeof(*cc));
+        if (cc == NULL) {
+            return oom(c, n->pos);
+        }
+        cc->n.kind = SKR_CN_CHECK;
+        cc->n.chk = compile_check(c, n, &cc->c);
+        return cc->n.chk != NULL ? &cc->n : NULL;
+    }
     case SKR_AST_MACRO: {
         /* Errors inside a macro are reported at the reference, as Falco does. */
         bool outer = c->macro_ref == NULL;

@@ -707,6 +707,123 @@ static bool check_value(struct skr_eval_ctx *ctx,
     return false;
 }
 
+/* ---- Specialised matchers for the common checks (chosen at compile time) ----------------- */
+
+static bool m_str_eq(struct skr_eval_ctx *ctx,
+                     const struct skr_check *chk,
+                     const struct skr_value *v)
+{
+    (void)ctx;
+    return bytes_eq(v, &chk->vals[0]);
+}
+
+static bool m_str_ne(struct skr_eval_ctx *ctx,
+                     const struct skr_check *chk,
+                     const struct skr_value *v)
+{
+    (void)ctx;
+    return !bytes_eq(v, &chk->vals[0]);
+}
+
+static bool m_str_in(struct skr_eval_ctx *ctx,
+                     const struct skr_check *chk,
+                     const struct skr_value *v)
+{
+    (void)ctx;
+    if (chk->set != NULL) {
+        return skr_strset_has(chk->set, v->p, v->len);
+    }
+    for (uint32_t i = 0; i < chk->nvals; i++) {
+        if (bytes_eq(v, &chk->vals[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool m_str_startswith(struct skr_eval_ctx *ctx,
+                             const struct skr_check *chk,
+                             const struct skr_value *v)
+{
+    const struct skr_value *k = &chk->vals[0];
+
+    (void)ctx;
+    return v->len >= k->len && (k->len == 0 || memcmp(v->p, k->p, k->len) == 0);
+}
+
+static bool m_str_endswith(struct skr_eval_ctx *ctx,
+                           const struct skr_check *chk,
+                           const struct skr_value *v)
+{
+    const struct skr_value *k = &chk->vals[0];
+
+    (void)ctx;
+    return v->len >= k->len && (k->len == 0 || memcmp(v->p + v->len - k->len, k->p, k->len) == 0);
+}
+
+static bool m_str_contains(struct skr_eval_ctx *ctx,
+                           const struct skr_check *chk,
+                           const struct skr_value *v)
+{
+    (void)ctx;
+    return skr_bytes_contains(v->p, v->len, chk->vals[0].p, chk->vals[0].len);
+}
+
+static bool m_pmatch(struct skr_eval_ctx *ctx,
+                     const struct skr_check *chk,
+                     const struct skr_value *v)
+{
+    (void)ctx;
+    return v->p != NULL && skr_pmatch_match(chk->pm, (const char *)v->p, v->len);
+}
+
+static bool m_generic(struct skr_eval_ctx *ctx,
+                      const struct skr_check *chk,
+                      const struct skr_value *v)
+{
+    return check_value(ctx, chk, v, chk->vals, chk->nvals, true);
+}
+
+void skr_check_specialize(struct skr_check *chk)
+{
+    chk->match = NULL;
+    if (chk->rhs != NULL || chk->lhs_list || chk->op == SKR_OP_EXISTS) {
+        return;
+    }
+    chk->match = m_generic;
+    if (chk->mod != SKR_MOD_NONE || (chk->cls != SKR_CLS_STR && chk->cls != SKR_CLS_BUF)) {
+        return;
+    }
+    switch (chk->op) {
+    case SKR_OP_EQ:
+        chk->match = chk->nvals == 1 ? m_str_eq : m_generic;
+        break;
+    case SKR_OP_NE:
+        chk->match = chk->nvals == 1 ? m_str_ne : m_generic;
+        break;
+    case SKR_OP_IN:
+    case SKR_OP_INTERSECTS:
+        chk->match = m_str_in;
+        break;
+    case SKR_OP_STARTSWITH:
+    case SKR_OP_BSTARTSWITH:
+        chk->match = m_str_startswith;
+        break;
+    case SKR_OP_ENDSWITH:
+        chk->match = m_str_endswith;
+        break;
+    case SKR_OP_CONTAINS:
+    case SKR_OP_BCONTAINS:
+        chk->match = m_str_contains;
+        break;
+    case SKR_OP_PMATCH:
+        chk->match = chk->pm != NULL ? m_pmatch : m_generic;
+        break;
+    default:
+        break;
+    }
+}
+
 static bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
 {
     const struct skr_value *vals;
@@ -714,8 +831,23 @@ static bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
     const struct skr_value *ks = chk->vals;
     uint32_t nk = chk->nvals;
     bool constant = true;
+    int rc;
 
-    if (skr_eval_operand(ctx, chk->lhs, &vals, &n) < 0) {
+    if (chk->lhs->kind == SKR_OPD_FIELD) {
+        rc = get_field(ctx, chk->lhs->req, &vals, &n);
+    } else {
+        rc = skr_eval_operand(ctx, chk->lhs, &vals, &n);
+    }
+    if (rc < 0) {
+        return false;
+    }
+    if (chk->match != NULL) {
+        /* One value, or several for fields such as ancestors: any of them. */
+        for (uint32_t i = 0; i < n; i++) {
+            if (chk->match(ctx, chk, &vals[i])) {
+                return true;
+            }
+        }
         return false;
     }
     if (chk->op == SKR_OP_EXISTS) {
@@ -759,14 +891,16 @@ bool skr_eval_cond(struct skr_eval_ctx *ctx, const struct skr_cnode *nd)
         return eval_check(ctx, nd->chk);
     case SKR_CN_AND:
         for (uint32_t i = 0; i < nd->n; i++) {
-            if (!skr_eval_cond(ctx, nd->kids[i])) {
+            const struct skr_cnode *k = nd->kids[i];
+            if (!(k->kind == SKR_CN_CHECK ? eval_check(ctx, k->chk) : skr_eval_cond(ctx, k))) {
                 return false;
             }
         }
         return true;
     case SKR_CN_OR:
         for (uint32_t i = 0; i < nd->n; i++) {
-            if (skr_eval_cond(ctx, nd->kids[i])) {
+            const struct skr_cnode *k = nd->kids[i];
+            if (k->kind == SKR_CN_CHECK ? eval_check(ctx, k->chk) : skr_eval_cond(ctx, k)) {
                 return true;
             }
         }

@@ -67,6 +67,13 @@ struct skr_operand {
 
 struct skr_strset;
 struct skr_pmatch;
+struct skr_check;
+struct skr_eval_ctx;
+
+/* A check specialised for one value against its constants (eval.c picks it). */
+typedef bool (*skr_match1_fn)(struct skr_eval_ctx *ctx,
+                              const struct skr_check *chk,
+                              const struct skr_value *v);
 
 struct skr_check {
     struct skr_operand *lhs;
@@ -80,7 +87,11 @@ struct skr_check {
     struct skr_strset *set; /* in/intersects over strings and buffers */
     struct skr_pmatch *pm;  /* pmatch */
     void **re;              /* regex: one pcre2_code per value */
+    skr_match1_fn match;    /* NULL: the general path */
 };
+
+/* Picks chk->match once the check is compiled. */
+void skr_check_specialize(struct skr_check *chk);
 
 enum skr_cnode_kind {
     SKR_CN_AND = 1,
