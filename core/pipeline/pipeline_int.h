@@ -123,7 +123,9 @@ struct skr_source {
     _Atomic uint64_t n_alerts;
     uint64_t evtnum;
 
-    /* drops reported by the source plugin (metrics n_drops / n_evts) */
+    /* drops reported by the source plugin (metrics n_drops / n_evts); the settings are
+     * copied at setup as the source thread must not read a configuration a reload replaces */
+    struct skr_drops_cfg drops_cfg;
     uint64_t drops_last_check_ns;
     uint64_t drops_prev;
     uint64_t evts_prev;

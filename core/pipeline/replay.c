@@ -120,12 +120,11 @@ static void *replay_main(void *arg)
         if (e->cw != NULL) {
             skr_capture_flush(e->cw, &s->cbuf);
         }
-        atomic_store(&s->state, atomic_load(&e->replay_failed)                         ? SRC_FAILED
-                                : atomic_load_explicit(&e->stop, memory_order_relaxed) ? SRC_STOPPED
-                                                                                       : SRC_EOF);
-        if (atomic_load(&e->replay_failed)) {
-            snprintf(s->error, sizeof(s->error), "%s", e->replay_error);
-        }
+        /* a damaged file fails the replay (reported once, with its offset), not each source */
+        atomic_store(&s->state, atomic_load(&e->replay_failed) ||
+                                                atomic_load_explicit(&e->stop, memory_order_relaxed)
+                                        ? SRC_STOPPED
+                                        : SRC_EOF);
     }
     free(by_ref);
     {

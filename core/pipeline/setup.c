@@ -173,6 +173,7 @@ static int new_source(struct skr_engine *e, const char *name, size_t input, stru
         return skr_err_set(err, -ENOMEM, "out of memory");
     }
     s->eng = e;
+    s->drops_cfg = e->cfg->v.drops;
     s->idx = e->nsources;
     s->name = name;
     s->input = input;

@@ -554,7 +554,7 @@ static void dump_states(struct skr_source *s)
 static void check_drops(struct skr_source *s, uint64_t now)
 {
     const struct skr_plugin_inst *inst = &s->insts[s->input];
-    const struct skr_drops_cfg *dc = &s->eng->cfg->v.drops;
+    const struct skr_drops_cfg *dc = &s->drops_cfg;
     ss_plugin_metric *m;
     uint32_t n = 0;
     uint64_t drops = 0;
@@ -680,7 +680,7 @@ static void *source_main(void *arg)
         dump_states(s);
     }
     s->drops_last_check_ns = skr_mono_ns();
-    s->drop_tokens = (double)s->eng->cfg->v.drops.max_burst; /* the bucket starts full */
+    s->drop_tokens = (double)s->drops_cfg.max_burst; /* the bucket starts full */
     while (!atomic_load_explicit(&s->eng->stop, memory_order_relaxed)) {
         uint32_t n = 0;
         ss_plugin_event **evts = NULL;
