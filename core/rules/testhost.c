@@ -243,7 +243,7 @@ static int parse_field(struct skr_test_host *h, const cJSON *f, char *err, size_
         }
     }
     if (cJSON_IsObject(arg)) {
-        tf->d.arg_flags |= SKR_ARG_ALLOWED;
+        /* "arg": {...} with every flag false (as --list prints it) means no argument. */
         if (jbool(arg, "required")) {
             tf->d.arg_flags |= SKR_ARG_REQUIRED;
         }
@@ -255,6 +255,9 @@ static int parse_field(struct skr_test_host *h, const cJSON *f, char *err, size_
         }
         if (jbool(arg, "dotted") || jbool(arg, "isDotted")) {
             tf->d.arg_flags |= SKR_ARG_DOTTED;
+        }
+        if (tf->d.arg_flags != 0) {
+            tf->d.arg_flags |= SKR_ARG_ALLOWED;
         }
     }
     h->nfields++;
