@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "users.h"
 
@@ -155,11 +156,30 @@ void skr_users_free(struct skr_users *u)
     free(u);
 }
 
+/* True when pid runs in a mount namespace of its own (its /etc is not the host's). */
+static bool own_mount_ns(int64_t pid)
+{
+    char path[64], a[64], b[64];
+    ssize_t na, nb;
+
+    snprintf(path, sizeof(path), "/proc/%lld/ns/mnt", (long long)pid);
+    na = readlink(path, a, sizeof(a) - 1);
+    nb = readlink("/proc/self/ns/mnt", b, sizeof(b) - 1);
+    if (na <= 0 || nb <= 0) {
+        return false;
+    }
+    return na != nb || memcmp(a, b, (size_t)na) != 0;
+}
+
 static struct domain *domain_for(struct skr_users *u, const char *cid, int64_t pid)
 {
     struct domain *d;
     char root[64];
 
+    /* a container sharing the host's mount namespace reads the host's files */
+    if (cid && cid[0] && !(u->live && pid > 0 && own_mount_ns(pid))) {
+        cid = NULL;
+    }
     if (!cid || !cid[0]) {
         if (!u->host.loaded) {
             load(&u->host, "");
