@@ -32,6 +32,7 @@ import sakertest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "conformance", "audit"))
 import common  # noqa: E402
+import replay  # noqa: E402
 
 FIELDS = ["ka.verb", "ka.user.name", "ka.target.resource", "ka.target.namespace",
           "jevt.value[/stage]", "ka.uri", "ka.response.code", "ka.auth.decision"]
@@ -39,13 +40,6 @@ FIELDS = ["ka.verb", "ka.user.name", "ka.target.resource", "ka.target.namespace"
 
 def loadgen():
     return os.path.join(sakertest.build_dir(), "tests", "bench", "audit", "audit_loadgen")
-
-
-def saker_works():
-    try:
-        return sakertest.run_saker(["--version"], timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
 
 
 class PlugHost:
@@ -88,57 +82,69 @@ class Saker:
         import socket
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        self.port = s.getsockname()[1]
         s.close()
-        self.url = f"http://127.0.0.1:{port}/k8s-audit"
+        self.url = f"http://127.0.0.1:{self.port}/k8s-audit"
         cfg = os.path.join(work, "saker.yaml")
-        rules = sakertest.corpus_dir("rules/k8s_audit_rules.yaml")
+        lines = replay.plugins_config([("k8saudit", json.dumps({"webhookQueueMaxEvents": 200000})),
+                                       ("json", None)], open_params=self.url)
+        self.metrics_path = os.path.join(work, "metrics.jsonl")
+        lines += ["rules_files: [%s]" % sakertest.corpus_dir("rules/k8s_audit_rules.yaml"),
+                  "json_output: true", "stdout_output:", "  enabled: true",
+                  "metrics:", "  enabled: true", "  interval: 1s",
+                  f"  output_file: {self.metrics_path}"]
         with open(cfg, "w") as f:
-            f.write(f"""plugins:
-  - name: k8saudit
-    library_path: {common.plugin('k8saudit')}
-    init_config: '{{"webhookQueueMaxEvents": 200000}}'
-    open_params: "{self.url}"
-  - name: json
-    library_path: {common.plugin('json')}
-load_plugins: [k8saudit, json]
-rules_files: [{rules}]
-json_output: true
-stdout_output:
-  enabled: false
-""")
+            f.write("\n".join(lines) + "\n")
         self.err_path = os.path.join(work, "engine.err")
+        self.out_path = os.path.join(work, "engine.out")
         self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen([sakertest.saker_bin(), "-c", cfg], stdout=subprocess.PIPE,
-                                     stderr=self.err, text=True)
+        self.out = open(self.out_path, "w")
+        self.proc = subprocess.Popen([sakertest.saker_bin(), "-c", cfg] + replay.saker_args(),
+                                     stdout=self.out, stderr=self.err)
         sakertest.wait_for(self._listening, timeout=60, what="saker's webhook to listen")
 
     def _listening(self):
+        import socket
         if self.proc.poll() is not None:
             raise AssertionError(f"saker exited: {open(self.err_path).read()}")
-        import socket
         try:
-            socket.create_connection(("127.0.0.1", int(self.url.split(":")[2].split("/")[0])),
-                                     timeout=1).close()
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
             return True
         except OSError:
             return False
 
+    def counted(self):
+        """Events of k8s_audit saker has evaluated, from its last periodic metrics line."""
+        n = 0
+        if os.path.exists(self.metrics_path):
+            for line in open(self.metrics_path):
+                if line.startswith('{"saker_metrics"') and line.endswith("\n"):
+                    n = json.loads(line)["saker_metrics"]["sources"]["k8s_audit"]["events"]
+        return n
+
+    def wait_counted(self, n):
+        """saker reads the webhook's queue after the load ends: wait until it has all."""
+        sakertest.wait_for(lambda: self.counted() >= n, timeout=300,
+                           what=f"saker to evaluate {n} events")
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=120)
-        text = out + open(self.err_path).read()
-        counted = queued = None
-        for line in text.splitlines():
-            m = re.search(r'"k8saudit\.webhook_events_queued"\s*:\s*(\d+)', line)
-            if m:
-                queued = int(m.group(1))
-            m = re.search(r'"k8s_audit"\s*:\s*\{[^}]*"events"\s*:\s*(\d+)', line)
-            if m:
-                counted = int(m.group(1))
+        self.proc.wait(timeout=120)
+        self.out.close()
+        self.err.close()
+        text = open(self.out_path).read() + open(self.err_path).read()
+        metrics = open(self.metrics_path).read() if os.path.exists(self.metrics_path) else ""
+        counted = discarded = None
+        for line in (text + "\n" + metrics).splitlines():
+            if line.startswith('{"saker_metrics"'):
+                m = json.loads(line)["saker_metrics"]
+                if m.get("final"):
+                    counted = m["sources"]["k8s_audit"]["events"]
+        found = re.search(r"webhook closed with (\d+) accepted events", text)
+        discarded = int(found.group(1)) if found else 0
         if counted is None:
-            raise AssertionError("saker reported no event count for source k8s_audit")
-        return {"events_counted": counted, "events_queued": queued}
+            raise AssertionError(f"saker printed no final metrics: {text[-2000:]}")
+        return {"events_counted": counted, "events_queued": None, "events_discarded": discarded}
 
 
 def one_run(args, engine_cls, work):
@@ -151,6 +157,10 @@ def one_run(args, engine_cls, work):
         if p.returncode != 0:
             raise AssertionError(f"loadgen failed: {p.stderr}")
         load = json.loads(p.stdout.strip().splitlines()[-1])
+        if hasattr(engine, "wait_counted"):
+            caught = time.monotonic()
+            engine.wait_counted(load["events_accepted"])
+            load["engine_lag_s"] = round(time.monotonic() - caught, 3)
     finally:
         counts = engine.stop()
     return load, counts
@@ -167,7 +177,7 @@ def main():
     args = ap.parse_args()
     if sakertest.sanitized():
         sakertest.skip("benchmarks run in the normal build only")
-    if args.engine == "saker" or (args.engine == "auto" and saker_works()):
+    if args.engine == "saker" or (args.engine == "auto" and replay.saker_can_run_rules()):
         engine_cls = Saker
     else:
         engine_cls = PlugHost

@@ -5,7 +5,8 @@
  * connections, then prints one JSON line: requests sent and answered by
  * status, events accepted (in 200 answers), achieved rate, and latency
  * percentiles measured from each request's due time (so a stalled server
- * cannot hide behind a slow client).
+ * cannot hide behind a slow client). One event in a hundred is from a user
+ * outside the upstream rules' allowed list, so the engine raises alerts too.
  *
  *   audit_loadgen --url URL [--rate 1000] [--seconds 60] [--batch 10]
  *                 [--connections 64] [--cacert PEM] [--header H]...
@@ -77,14 +78,16 @@ static int build_body(struct slot *s, uint64_t req, unsigned batch)
                 "%s{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"Request\","
                 "\"auditID\":\"lg-%" PRIu64 "-%u\",\"stage\":\"ResponseComplete\",\"requestURI\":"
                 "\"/api/v1/namespaces/team-%u/pods/web-%u\",\"verb\":\"%s\",\"user\":{\"username\":"
-                "\"user-%u\",\"groups\":[\"system:authenticated\"]},\"sourceIPs\":[\"10.1.%u.%u\"],"
+                "\"%s%u\",\"groups\":[\"system:authenticated\"]},\"sourceIPs\":[\"10.1.%u.%u\"],"
                 "\"userAgent\":\"loadgen\",\"objectRef\":{\"resource\":\"%s\",\"namespace\":"
                 "\"team-%u\",\"name\":\"web-%u\",\"apiVersion\":\"v1\"},\"responseStatus\":{"
                 "\"metadata\":{},\"code\":200},\"requestReceivedTimestamp\":"
                 "\"2024-05-01T10:00:00.000000Z\",\"stageTimestamp\":\"2024-05-01T10:00:00.%06uZ\","
                 "\"annotations\":{\"authorization.k8s.io/decision\":\"allow\","
                 "\"authorization.k8s.io/reason\":\"\"}}",
-                i ? "," : "", req, i, i % 7, i, i % 3 ? "get" : "create", i % 5,
+                i ? "," : "", req, i, i % 7, i, i % 3 ? "get" : "create",
+                /* one event in a hundred comes from a person, whom the upstream rules flag */
+                (req * batch + i) % 100 == 0 ? "user-" : "system:serviceaccount:ci:builder-", i % 5,
                 (unsigned)(req % 250), i % 250, i % 4 ? "pods" : "secrets", i % 7, i,
                 (unsigned)(req % 1000000));
         if (n < 0 || (size_t)n >= s->cap - off) {

@@ -76,17 +76,40 @@ def time_index(t):
     return calendar.timegm(tuple(int(x) for x in m.groups())) - BASE_S
 
 
+def saker_args():
+    """Options every saker run of these tests takes: plugins (sinks included) come from
+    the build tree."""
+    return ["-o", f"plugins_dir={sakertest.plugins_dir()}"]
+
+
+def plugins_config(plugins, open_params=None):
+    """A saker.yaml plugins section: [(name, init_config or None)], the first opened with
+    open_params when given."""
+    lines = ["plugins:"]
+    for i, (name, init) in enumerate(plugins):
+        lines += [f"  - name: {name}", f"    library_path: {common.plugin(name)}"]
+        if init is not None:
+            lines.append(f"    init_config: {json.dumps(init)}")
+        if i == 0 and open_params is not None:
+            lines.append(f"    open_params: {json.dumps(open_params)}")
+    lines.append("load_plugins: [" + ", ".join(n for n, _ in plugins) + "]")
+    return lines
+
+
 def saker_can_run_rules():
-    """True when the saker binary runs and loads a rules file (-V)."""
+    """True when the saker binary runs and validates a rules file (-V) with the plugins."""
     try:
-        p = sakertest.run_saker(["--version"], timeout=30)
-        if p.returncode != 0:
+        if sakertest.run_saker(["--version"], timeout=30).returncode != 0:
             return False
         with tempfile.TemporaryDirectory() as d:
             r = os.path.join(d, "r.yaml")
             with open(r, "w") as f:
                 f.write("- list: l\n  items: [a]\n")
-            return sakertest.run_saker(["-V", r], timeout=60).returncode == 0
+            cfg = os.path.join(d, "saker.yaml")
+            with open(cfg, "w") as f:
+                f.write("\n".join(plugins_config([("k8saudit", None), ("json", None)])) + "\n")
+            return sakertest.run_saker(["-c", cfg] + saker_args() + ["-V", r],
+                                       timeout=60).returncode == 0
     except (OSError, subprocess.TimeoutExpired, AssertionError):
         return False
 
@@ -95,14 +118,8 @@ class SakerEngine:
     name = "saker"
 
     def config(self, work, source, input_path, extra_plugins, match_all=False):
-        plugins = [(PLUGIN_SOURCE[source], input_path)] + [(p, None) for p in extra_plugins]
-        lines = ["plugins:"]
-        for name, params in plugins:
-            lines.append(f"  - name: {name}")
-            lines.append(f"    library_path: {common.plugin(name)}")
-            if params is not None:
-                lines.append(f"    open_params: {json.dumps(params)}")
-        lines.append("load_plugins: [" + ", ".join(n for n, _ in plugins) + "]")
+        plugins = [(PLUGIN_SOURCE[source], None)] + [(p, None) for p in extra_plugins]
+        lines = plugins_config(plugins, open_params=input_path)
         lines += ["rules_files: []", "json_output: true", "json_include_output_property: true",
                   "json_include_tags_property: true", "stdout_output:", "  enabled: true",
                   "priority: debug", "rule_matching: " + ("all" if match_all else "first")]
@@ -117,7 +134,7 @@ class SakerEngine:
             inp = os.path.join(work, "input.json")
             write_input(source, placed, inp)
             cfg = self.config(work, source, inp, extra_plugins, match_all)
-            args = ["-c", cfg]
+            args = ["-c", cfg] + saker_args()
             for r in rules_files:
                 args += ["-r", r]
             p = sakertest.run_saker(args, timeout=300)
@@ -143,17 +160,13 @@ class SakerEngine:
         url = f"{scheme}://127.0.0.1:{port}/k8s-audit"
         with tempfile.TemporaryDirectory(prefix="audit-live-") as work:
             cfg = os.path.join(work, "saker.yaml")
-            lines = ["plugins:", "  - name: k8saudit",
-                     f"    library_path: {common.plugin('k8saudit')}",
-                     f"    init_config: {json.dumps(init_config or '')}",
-                     f"    open_params: {json.dumps(url)}",
-                     "  - name: json", f"    library_path: {common.plugin('json')}",
-                     "load_plugins: [k8saudit, json]", "rules_files: []", "json_output: true",
+            lines = plugins_config([("k8saudit", init_config), ("json", None)], open_params=url)
+            lines += ["rules_files: []", "json_output: true",
                      "json_include_output_property: true", "stdout_output:", "  enabled: true",
                      "priority: debug", "rule_matching: " + ("all" if match_all else "first")]
             with open(cfg, "w") as f:
                 f.write("\n".join(lines) + "\n")
-            args = [sakertest.saker_bin(), "-c", cfg]
+            args = [sakertest.saker_bin(), "-c", cfg] + saker_args()
             for r in rules_files:
                 args += ["-r", r]
             out_path, err_path = os.path.join(work, "out"), os.path.join(work, "err")
@@ -180,15 +193,17 @@ class SakerEngine:
     def validate(self, rules_files, plugins):
         """saker -V with plugins loaded: (ok, errors, warnings, text)."""
         with tempfile.TemporaryDirectory(prefix="audit-validate-") as work:
-            lines = ["plugins:"]
-            for name in plugins:
-                lines += [f"  - name: {name}", f"    library_path: {common.plugin(name)}"]
-            lines.append("load_plugins: [" + ", ".join(plugins) + "]")
             cfg = os.path.join(work, "saker.yaml")
             with open(cfg, "w") as f:
-                f.write("\n".join(lines) + "\n")
-            p = sakertest.run_saker(["-c", cfg, "-o", "json", "-V"] + list(rules_files),
+                f.write("\n".join(plugins_config([(n, None) for n in plugins])) + "\n")
+            p = sakertest.run_saker(["-c", cfg] + saker_args() + ["-o", "json", "-V"]
+                                    + list(rules_files), timeout=120)
+            # the rules a run would load (enabled ones), from saker's own report
+            d = sakertest.run_saker(["-c", cfg] + saker_args() + sum([["-r", r] for r in rules_files],
+                                                                      []) + ["--dry-run"],
                                     timeout=120)
+            m = re.search(r"(\d+) rules loaded", d.stderr + d.stdout)
+            self.loaded_rules = int(m.group(1)) if m else None
         errors, warnings = [], []
         try:
             doc = json.loads(p.stdout.strip().splitlines()[-1])
@@ -347,6 +362,7 @@ class EngineToolEngine:
                                timeout=120)
         out = json.loads(p.stdout)
         self.last_rules = out.get("rules", [])
+        self.loaded_rules = sum(1 for r in self.last_rules if r.get("enabled"))
         return bool(out.get("ok")), out.get("errors", []), out.get("warnings", []), out["text"]
 
 
@@ -364,3 +380,7 @@ def pick_engine():
 
 def count_rules(path):
     return sum(1 for line in open(path) if re.match(r"^- rule:", line))
+
+
+def count_disabled_rules(path):
+    return sum(1 for line in open(path) if re.match(r"^  enabled: false", line))

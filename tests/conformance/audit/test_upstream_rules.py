@@ -89,11 +89,16 @@ def validate_upstream_files():
         path = os.path.join(C, rules)
         ok, errors, warnings, text = engine.validate([path], plugins)
         checks.check(ok and not errors, f"{rules} does not load: {text}")
-        print(f"   {rules}: {len(errors)} errors, {len(warnings)} warnings", flush=True)
+        print(f"   {rules}: {len(errors)} errors, {len(warnings)} warnings, "
+              f"{engine.loaded_rules} rules loaded", flush=True)
+        # every rule compiled: all the enabled ones are loaded
+        want = replay.count_rules(path) - replay.count_disabled_rules(path)
+        checks.check(engine.loaded_rules == want,
+                     f"{rules}: {engine.loaded_rules} rules loaded, want {want}")
         if hasattr(engine, "last_rules"):
-            compiled = [r for r in engine.last_rules]
-            checks.check(len(compiled) == replay.count_rules(path),
-                         f"{rules}: {len(compiled)} rules compiled of {replay.count_rules(path)}")
+            checks.check(len(engine.last_rules) == replay.count_rules(path),
+                         f"{rules}: {len(engine.last_rules)} rules compiled of "
+                         f"{replay.count_rules(path)}")
         # a rule of an unknown source or with an unknown field would be skipped with a warning
         bad = [w for w in warnings if w.get("code") in ("LOAD_UNKNOWN_SOURCE", "LOAD_UNKNOWN_FIELD")]
         checks.check(not bad, f"{rules}: rules skipped: {bad}")

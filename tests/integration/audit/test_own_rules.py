@@ -33,6 +33,8 @@ for cases_file in ["k8s_audit_rules_cases.json", "cloudtrail_rules_cases.json"]:
     ok, errors, warnings, text = engine.validate([rules_path], doc["plugins"])
     checks.check(ok and not errors, f"{doc['rules_file']} does not load: {text}")
     checks.check(not warnings, f"{doc['rules_file']} loads with warnings: {text}")
+    checks.check(engine.loaded_rules == len(names),
+                 f"{doc['rules_file']}: {engine.loaded_rules} rules loaded of {len(names)}")
     # every rule is checked on its own: rule_matching all, so an event fires every rule it
     # matches (with Falco's default, "first", only the first would)
     per_event, stderr = engine.run(doc["source"], [rules_path], [c["event"] for c in doc["cases"]],
