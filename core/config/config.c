@@ -150,7 +150,7 @@ static int parse_override(struct skr_cdoc *d,
                            text);
     }
     o->text = text;
-    snprintf(name, sizeof(name), "-o %s", text);
+    skr_cfg_fmt(name, sizeof(name), "-o %s", text);
     o->name = skr_arena_strdup(&d->arena, name);
     if (o->name == NULL) {
         return -ENOMEM;
@@ -494,7 +494,7 @@ static int process_includes(struct skr_cdoc *d,
         const char *path;
         char p[64];
 
-        snprintf(p, sizeof(p), "config_files[%zu]", i);
+        skr_cfg_fmt(p, sizeof(p), "config_files[%zu]", i);
         if (e->kind == SKR_CNODE_SCALAR) {
             path = e->text;
         } else if (e->kind == SKR_CNODE_MAP) {
@@ -660,7 +660,7 @@ static int apply_defaults(struct skr_cdoc *d, struct skr_config *v, struct skr_e
             if ((o->flags & SKR_OPT_COMPAT) || o->def == NULL) {
                 continue;
             }
-            snprintf(name, sizeof(name), "default of %s", o->name);
+            skr_cfg_fmt(name, sizeof(name), "default of %s", o->name);
             n = skr_cdoc_parse(d, o->def, strlen(o->def), name, NULL, err);
             if (n == NULL || skr_opt_apply(&c, o, n, v, err) < 0) {
                 /* a broken default is a bug in the table, said plainly */

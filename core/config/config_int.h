@@ -17,6 +17,10 @@ int skr_cfg_errf(struct skr_err *err,
                  const char *fmt,
                  ...) SKR_PRINTF(4, 5);
 
+/* snprintf with the result checked: buf always NUL-terminated ("" when the format fails);
+ * false when the text did not fit whole. */
+bool skr_cfg_fmt(char *buf, size_t size, const char *fmt, ...) SKR_PRINTF(3, 4);
+
 /* Applies one option's value from node n to the configuration struct base. */
 int skr_opt_apply(struct skr_cfg_ctx *c,
                   const struct skr_opt *o,

@@ -15,6 +15,24 @@
 
 #include "util/log.h"
 
+bool skr_cfg_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (size == 0) {
+        return false;
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        buf[0] = '\0';
+        return false;
+    }
+    return (size_t)n < size;
+}
+
 int skr_cfg_errf(struct skr_err *err,
                  const struct skr_cnode *n,
                  const char *path,

@@ -89,7 +89,7 @@ static int set_plugins(struct skr_cfg_ctx *c,
         struct skr_plugin_cfg *p = &cfg->plugins[i];
         const struct skr_cnode *ic;
 
-        snprintf(path, sizeof(path), "plugins[%zu]", i);
+        skr_cfg_fmt(path, sizeof(path), "plugins[%zu]", i);
         if (e->kind != SKR_CNODE_MAP) {
             return skr_cfg_errf(err, e, path, "expected a map with name and library_path, got a %s",
                                 skr_cnode_kind_name(e));
@@ -169,7 +169,7 @@ static int set_rules_selection(struct skr_cfg_ctx *c,
         const struct skr_cnode *what;
         struct skr_rule_sel_cfg *s = &cfg->rules[i];
 
-        snprintf(path, sizeof(path), "rules[%zu]", i);
+        skr_cfg_fmt(path, sizeof(path), "rules[%zu]", i);
         if (e->kind != SKR_CNODE_MAP || e->n != 1 ||
             (strcmp(e->keys[0]->text, "enable") != 0 && strcmp(e->keys[0]->text, "disable") != 0)) {
             return skr_cfg_errf(err, e, path,

@@ -96,23 +96,26 @@ static int default_info(struct skr_source *s,
                         uint32_t *nvals)
 {
     char buf[160];
-    int n = snprintf(buf, sizeof(buf), "datalen=%u data=", len);
     bool printable = true;
     uint32_t show = len > 50 ? 50 : len;
+    size_t n;
 
+    skr_fmt(buf, sizeof(buf), "datalen=%u data=", len);
+    n = strlen(buf);
     for (uint32_t i = 0; i < show; i++) {
         printable = printable && data[i] >= 0x20 && data[i] < 0x7f;
     }
     if (!printable) {
-        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "<binary>");
+        skr_fmt(buf + n, sizeof(buf) - n, "<binary>");
     } else {
+        /* at most 26 + 50 + 5 bytes: it fits */
         memcpy(buf + n, data, show);
-        n += (int)show;
+        buf[n + show] = '\0';
         if (len > show) {
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "[...]");
+            skr_fmt(buf + n + show, sizeof(buf) - n - show, "[...]");
         }
     }
-    return one_str(s, buf, (size_t)n, vals, nvals);
+    return one_str(s, buf, strlen(buf), vals, nvals);
 }
 
 static int generic(struct skr_source *s, uint32_t g, const struct skr_value **vals, uint32_t *nvals)

@@ -693,9 +693,9 @@ static void init_hostname(struct skr_engine *e)
         h = getenv("FALCO_HOSTNAME");
     }
     if (h != NULL && h[0] != '\0') {
-        snprintf(e->hostname, sizeof(e->hostname), "%s", h);
+        skr_fmt(e->hostname, sizeof(e->hostname), "%s", h);
     } else if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0) {
-        snprintf(e->hostname, sizeof(e->hostname), "unknown");
+        skr_fmt(e->hostname, sizeof(e->hostname), "unknown");
     }
 }
 

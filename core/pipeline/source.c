@@ -312,8 +312,7 @@ static const ss_plugin_event *check_event(struct skr_source *s,
     ss_plugin_event *c;
 
     if (evt == NULL || evt->len < SKR_EVT_HDR_LEN) {
-        snprintf(why, why_len, "malformed event (shorter than its %u-byte header)",
-                 SKR_EVT_HDR_LEN);
+        skr_fmt(why, why_len, "malformed event (shorter than its %u-byte header)", SKR_EVT_HDR_LEN);
         return NULL;
     }
     fix_ts = evt->ts == UINT64_MAX;
@@ -322,28 +321,28 @@ static const ss_plugin_event *check_event(struct skr_source *s,
         /* a plugin event: header, two 4-byte lengths (4, N), the id, N payload bytes */
         if (evt->type != PPME_PLUGINEVENT_E || evt->nparams != 2 ||
             evt->len < PLUGIN_EVENT_PAYLOAD_OFFSET) {
-            snprintf(why, why_len,
-                     "malformed plugin event (type %u, %u parameters): a plugin source must "
-                     "emit code-322 events with 2 parameters",
-                     evt->type, evt->nparams);
+            skr_fmt(why, why_len,
+                    "malformed plugin event (type %u, %u parameters): a plugin source must "
+                    "emit code-322 events with 2 parameters",
+                    evt->type, evt->nparams);
             return NULL;
         }
         memcpy(lens, (const uint8_t *)evt + SKR_EVT_HDR_LEN, sizeof(lens));
         if (lens[0] != 4 || (uint64_t)PLUGIN_EVENT_PAYLOAD_OFFSET + lens[1] != evt->len) {
-            snprintf(why, why_len,
-                     "malformed plugin event: parameter lengths %u and %u do not match its "
-                     "length %u",
-                     lens[0], lens[1], evt->len);
+            skr_fmt(why, why_len,
+                    "malformed plugin event: parameter lengths %u and %u do not match its "
+                    "length %u",
+                    lens[0], lens[1], evt->len);
             return NULL;
         }
         memcpy(&id, (const uint8_t *)evt + SKR_EVT_HDR_LEN + 8, 4);
         if (id != 0 && id != p->id) {
-            snprintf(why, why_len, "unexpected plugin ID %u in an event (the plugin's ID is %u)",
-                     id, p->id);
+            skr_fmt(why, why_len, "unexpected plugin ID %u in an event (the plugin's ID is %u)", id,
+                    p->id);
             return NULL;
         }
         if (id == 0 && p->id == 0) {
-            snprintf(why, why_len, "plugin event with plugin ID 0");
+            skr_fmt(why, why_len, "plugin event with plugin ID 0");
             return NULL;
         }
         fix_tid = evt->tid != UINT64_MAX;
@@ -353,7 +352,7 @@ static const ss_plugin_event *check_event(struct skr_source *s,
     }
     c = scratch_copy(s, evt);
     if (c == NULL) {
-        snprintf(why, why_len, "out of memory");
+        skr_fmt(why, why_len, "out of memory");
         return NULL;
     }
     if (fix_ts) {
@@ -375,7 +374,7 @@ int skr_source_check_replayed(struct skr_source *s,
                               size_t why_len)
 {
     if (!skr_evt_well_formed(evt, evt->len)) {
-        snprintf(why, why_len, "malformed event (its parameter lengths overrun it)");
+        skr_fmt(why, why_len, "malformed event (its parameter lengths overrun it)");
         return -EINVAL;
     }
     if (evt->type == PPME_ASYNCEVENT_E) {
@@ -417,15 +416,15 @@ ss_plugin_rc skr_source_on_async(void *user,
         evt->nparams != 3 || !skr_evt_well_formed(evt, evt->len) ||
         skr_evt_param(evt, 0, &d, &l) < 0 || l != 4) {
         if (err != NULL) {
-            snprintf(err, PLUGIN_MAX_ERRLEN,
-                     "malformed async event: code 402 with 3 parameters expected");
+            skr_fmt(err, PLUGIN_MAX_ERRLEN,
+                    "malformed async event: code 402 with 3 parameters expected");
         }
         return SS_PLUGIN_FAILURE;
     }
     if (skr_evt_param(evt, 1, &d, &l) < 0 || !async_name_known(inst->p, (const char *)d, l)) {
         if (err != NULL) {
-            snprintf(err, PLUGIN_MAX_ERRLEN,
-                     "incompatible async event: the name is not in plugin_get_async_events");
+            skr_fmt(err, PLUGIN_MAX_ERRLEN,
+                    "incompatible async event: the name is not in plugin_get_async_events");
         }
         return SS_PLUGIN_FAILURE;
     }
@@ -437,9 +436,9 @@ ss_plugin_rc skr_source_on_async(void *user,
             atomic_fetch_add_explicit(&s->n_async_drops, 1, memory_order_relaxed);
         }
         if (err != NULL) {
-            snprintf(err, PLUGIN_MAX_ERRLEN, "%s",
-                     full ? "the async event queue is full: event dropped"
-                          : "the source does not accept async events now");
+            skr_fmt(err, PLUGIN_MAX_ERRLEN, "%s",
+                    full ? "the async event queue is full: event dropped"
+                         : "the source does not accept async events now");
         }
         return SS_PLUGIN_FAILURE;
     }
@@ -606,12 +605,12 @@ static void check_drops(struct skr_source *s, uint64_t now)
         char ne[32];
         const char *keys[] = { "n_drops", "n_evts" };
         const char *vals[] = { nd, ne };
-        snprintf(nd, sizeof(nd), "%" PRIu64, d);
-        snprintf(ne, sizeof(ne), "%" PRIu64, ev);
-        snprintf(text, sizeof(text),
-                 "Saker internal: event drop. %" PRIu64 " events of source %s dropped in last "
-                 "second.",
-                 d, s->name);
+        skr_fmt(nd, sizeof(nd), "%" PRIu64, d);
+        skr_fmt(ne, sizeof(ne), "%" PRIu64, ev);
+        skr_fmt(text, sizeof(text),
+                "Saker internal: event drop. %" PRIu64 " events of source %s dropped in last "
+                "second.",
+                d, s->name);
         if (dc->actions & SKR_DROP_ACTION_LOG) {
             skr_log(SKR_LOG_WARNING, "source", "%s", text);
         }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Reading the parameters of an event in the libscap layout, bounded by its length. */
+/* Reading the parameters of an event in the libscap layout, bounded by its length; text. */
 #include "plugin/plugin.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 bool skr_evt_large_payload(uint16_t type)
@@ -74,4 +76,22 @@ bool skr_evt_well_formed(const ss_plugin_event *evt, uint32_t avail)
         }
     }
     return true;
+}
+
+bool skr_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (size == 0) {
+        return false;
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        buf[0] = '\0';
+        return false;
+    }
+    return (size_t)n < size;
 }

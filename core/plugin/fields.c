@@ -477,7 +477,7 @@ static void list_text(const struct skr_registry *r,
         } else if (f->arg_flags & SKR_PA_KEY) {
             arg = "[KEY]";
         }
-        snprintf(name, sizeof(name), "%s%s", f->name, arg);
+        skr_fmt(name, sizeof(name), "%s%s", f->name, arg);
         skr_strbuf_printf(out, "%-40s %-8s%s %s%s\n", name, skr_ftype_name(f->type),
                           (f->flags & SKR_PF_LIST) ? " (list)" : "", f->desc,
                           (f->flags & SKR_PF_DEPRECATED) ? " (deprecated)" : "");

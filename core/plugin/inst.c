@@ -47,9 +47,9 @@ static void owner_log(ss_plugin_owner_t *o,
         break;
     }
     if (component != NULL && component[0] != '\0' && strcmp(component, inst->p->name) != 0) {
-        snprintf(comp, sizeof(comp), "%s/%s", inst->p->name, component);
+        skr_fmt(comp, sizeof(comp), "%s/%s", inst->p->name, component);
     } else {
-        snprintf(comp, sizeof(comp), "%s", inst->p->name);
+        skr_fmt(comp, sizeof(comp), "%s", inst->p->name);
     }
     skr_log(level, comp, "%s", msg ? msg : "");
 }
@@ -60,7 +60,7 @@ ss_plugin_rc skr_plugin_async_handler(ss_plugin_owner_t *o, const ss_plugin_even
 
     if (inst == NULL || inst->async_fn == NULL) {
         if (err != NULL) {
-            snprintf(err, PLUGIN_MAX_ERRLEN, "the host does not accept async events now");
+            skr_fmt(err, PLUGIN_MAX_ERRLEN, "the host does not accept async events now");
         }
         return SS_PLUGIN_FAILURE;
     }

@@ -151,6 +151,14 @@ bool skr_plugin_serves(const struct skr_plugin *p, const char *source);
 /* "sourcing (ID 999, source 'counter'), extraction, ..." into out. */
 void skr_plugin_caps_text(const struct skr_plugin *p, struct skr_strbuf *out);
 
+/* ---- Text ---------------------------------------------------------------------------------- */
+
+/*
+ * snprintf with the result checked: buf always ends up NUL-terminated (""
+ * when the format fails). Returns false when the text did not fit whole.
+ */
+bool skr_fmt(char *buf, size_t size, const char *fmt, ...) SKR_PRINTF(3, 4);
+
 /* ---- Events ------------------------------------------------------------------------------ */
 
 #define SKR_EVT_HDR_LEN 26u

@@ -61,7 +61,7 @@ static int get_bool(const cJSON *obj, const char *key, bool *out, char *why, siz
         return 0;
     }
     if (!cJSON_IsBool(v)) {
-        snprintf(why, why_len, "'%s' must be true or false", key);
+        skr_fmt(why, why_len, "'%s' must be true or false", key);
         return -EINVAL;
     }
     *out = cJSON_IsTrue(v);
@@ -84,21 +84,21 @@ int skr_plugin_field_from_json(struct skr_arena *a,
 
     memset(f, 0, sizeof(*f));
     if (!cJSON_IsObject(obj)) {
-        snprintf(why, why_len, "a field must be an object");
+        skr_fmt(why, why_len, "a field must be an object");
         return -EINVAL;
     }
     if (!cJSON_IsString(name) || name->valuestring[0] == '\0') {
-        snprintf(why, why_len, "a field has no \"name\"");
+        skr_fmt(why, why_len, "a field has no \"name\"");
         return -EINVAL;
     }
     f->name = skr_arena_strdup(a, name->valuestring);
     if (!cJSON_IsString(type) || (f->type = skr_ftype_parse(type->valuestring)) == 0) {
-        snprintf(why, why_len, "field '%s': unknown type '%s'", name->valuestring,
-                 cJSON_IsString(type) ? type->valuestring : "(none)");
+        skr_fmt(why, why_len, "field '%s': unknown type '%s'", name->valuestring,
+                cJSON_IsString(type) ? type->valuestring : "(none)");
         return -EINVAL;
     }
     if (!cJSON_IsString(desc) || desc->valuestring[0] == '\0') {
-        snprintf(why, why_len, "field '%s': \"desc\" is missing or empty", name->valuestring);
+        skr_fmt(why, why_len, "field '%s': \"desc\" is missing or empty", name->valuestring);
         return -EINVAL;
     }
     f->desc = skr_arena_strdup(a, desc->valuestring);
@@ -120,7 +120,7 @@ int skr_plugin_field_from_json(struct skr_arena *a,
         bool key;
         bool dotted;
         if (!cJSON_IsObject(arg)) {
-            snprintf(why, why_len, "field '%s': \"arg\" must be an object", name->valuestring);
+            skr_fmt(why, why_len, "field '%s': \"arg\" must be an object", name->valuestring);
             return -EINVAL;
         }
         if (get_bool(arg, "isRequired", &req, why, why_len) < 0 ||
@@ -130,8 +130,8 @@ int skr_plugin_field_from_json(struct skr_arena *a,
             return -EINVAL;
         }
         if (req && !idx && !key) {
-            snprintf(why, why_len, "field '%s': a required argument must be an index or a key",
-                     name->valuestring);
+            skr_fmt(why, why_len, "field '%s': a required argument must be an index or a key",
+                    name->valuestring);
             return -EINVAL;
         }
         if (idx || key || dotted) {
@@ -145,8 +145,8 @@ int skr_plugin_field_from_json(struct skr_arena *a,
         size_t n = 0;
         const char **list;
         if (!cJSON_IsArray(pr)) {
-            snprintf(why, why_len, "field '%s': \"properties\" must be an array of strings",
-                     name->valuestring);
+            skr_fmt(why, why_len, "field '%s': \"properties\" must be an array of strings",
+                    name->valuestring);
             return -EINVAL;
         }
         list = skr_arena_calloc(a, (size_t)cJSON_GetArraySize(pr) + 1, sizeof(*list));
@@ -155,8 +155,8 @@ int skr_plugin_field_from_json(struct skr_arena *a,
         }
         cJSON_ArrayForEach(it, pr) {
             if (!cJSON_IsString(it)) {
-                snprintf(why, why_len, "field '%s': \"properties\" must be an array of strings",
-                         name->valuestring);
+                skr_fmt(why, why_len, "field '%s': \"properties\" must be an array of strings",
+                        name->valuestring);
                 return -EINVAL;
             }
             for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {

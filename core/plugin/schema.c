@@ -23,7 +23,7 @@ struct vctx {
 
 static int fail(struct vctx *v, const char *fmt, const char *a)
 {
-    snprintf(v->msg, sizeof(v->msg), fmt, a);
+    skr_fmt(v->msg, sizeof(v->msg), fmt, a);
     return -EINVAL;
 }
 
@@ -98,7 +98,7 @@ static int with_path(struct vctx *v, const char *seg, const cJSON *schema, const
     size_t old = strlen(v->where);
     int rc;
 
-    snprintf(v->where + old, sizeof(v->where) - old, "/%s", seg);
+    skr_fmt(v->where + old, sizeof(v->where) - old, "/%s", seg);
     rc = validate(v, schema, val);
     if (rc == 0) {
         v->where[old] = '\0';
@@ -111,7 +111,7 @@ static int check_number(struct vctx *v, const cJSON *schema, const cJSON *val)
     const cJSON *k;
     char num[64];
 
-    snprintf(num, sizeof(num), "%.17g", val->valuedouble);
+    skr_fmt(num, sizeof(num), "%.17g", val->valuedouble);
     if ((k = cJSON_GetObjectItemCaseSensitive(schema, "minimum")) && cJSON_IsNumber(k) &&
         val->valuedouble < k->valuedouble) {
         return fail(v, "%s is below the minimum", num);
@@ -183,7 +183,7 @@ static int check_array(struct vctx *v, const cJSON *schema, const cJSON *val)
     if (cJSON_IsObject(items)) {
         for (int i = 0; i < n; i++) {
             char seg[16];
-            snprintf(seg, sizeof(seg), "%d", i);
+            skr_fmt(seg, sizeof(seg), "%d", i);
             if ((rc = with_path(v, seg, items, cJSON_GetArrayItem(val, i))) < 0) {
                 return rc;
             }
@@ -267,9 +267,9 @@ static int validate(struct vctx *v, const cJSON *schema, const cJSON *val)
     }
     type = cJSON_GetObjectItemCaseSensitive(schema, "type");
     if (cJSON_IsString(type) && !type_is(val, type->valuestring)) {
-        snprintf(v->msg, sizeof(v->msg), "expected %s %s, got %s",
-                 strchr("aeiou", type->valuestring[0]) ? "an" : "a", type->valuestring,
-                 json_type(val));
+        skr_fmt(v->msg, sizeof(v->msg), "expected %s %s, got %s",
+                strchr("aeiou", type->valuestring[0]) ? "an" : "a", type->valuestring,
+                json_type(val));
         return -EINVAL;
     }
     if (cJSON_IsArray(type)) {

@@ -112,7 +112,7 @@ static void set_owner_err(ss_plugin_owner_t *o, const char *fmt, const char *a)
     struct skr_plugin_inst *inst = o;
 
     if (inst != NULL) {
-        snprintf(inst->owner_err, sizeof(inst->owner_err), fmt, a);
+        skr_fmt(inst->owner_err, sizeof(inst->owner_err), fmt, a);
     }
 }
 
