@@ -358,6 +358,45 @@ static int xf_getopt(struct skr_eval_ctx *ctx,
     return 0;
 }
 
+/* One string made of vals joined by sep (NULL: none), in scratch memory. */
+static int concat_values(struct skr_eval_ctx *ctx,
+                         const struct skr_value *vals,
+                         uint32_t n,
+                         const struct skr_value *sep,
+                         const struct skr_value **out,
+                         uint32_t *nout)
+{
+    size_t total = 0;
+    struct skr_value *res = new_vals(ctx, 1);
+    uint8_t *buf;
+    size_t o = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        total += vals[i].len + (sep != NULL && i > 0 ? sep->len : 0);
+    }
+    buf = skr_arena_alloc(&ctx->scratch, total + 1);
+    if (res == NULL || buf == NULL) {
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (sep != NULL && i > 0 && sep->len > 0) {
+            memcpy(buf + o, sep->p, sep->len);
+            o += sep->len;
+        }
+        if (vals[i].len > 0) {
+            memcpy(buf + o, vals[i].p, vals[i].len);
+            o += vals[i].len;
+        }
+    }
+    buf[o] = '\0';
+    memset(res, 0, sizeof(*res));
+    res->p = buf;
+    res->len = (uint32_t)o;
+    *out = res;
+    *nout = 1;
+    return 0;
+}
+
 static int eval_xform(struct skr_eval_ctx *ctx,
                       const struct skr_operand *o,
                       const struct skr_value **out,
@@ -382,43 +421,23 @@ static int eval_xform(struct skr_eval_ctx *ctx,
         if (rc < 0) {
             return rc;
         }
-        skr_strbuf_reset(&ctx->tmp);
-        for (uint32_t i = 0; i < nitems; i++) {
-            if (i > 0) {
-                skr_strbuf_append(&ctx->tmp, (const char *)sep[0].p, sep[0].len);
-            }
-            skr_strbuf_append(&ctx->tmp, (const char *)items[i].p, items[i].len);
-        }
-        res = new_vals(ctx, 1);
-        if (res == NULL || !make_str(ctx, res, ctx->tmp.p, ctx->tmp.len)) {
-            return -ENOMEM;
-        }
-        *out = res;
-        *nout = 1;
-        return 0;
+        return concat_values(ctx, items, nitems, &sep[0], out, nout);
     }
     case SKR_XF_CONCAT: {
-        struct skr_strbuf b;
-        skr_strbuf_init(&b);
+        struct skr_value *parts = new_vals(ctx, o->nargs);
+        if (parts == NULL) {
+            return -ENOMEM;
+        }
         for (uint32_t i = 0; i < o->nargs; i++) {
             const struct skr_value *v;
             uint32_t nv;
             rc = eval_strings(ctx, o->args[i], &v, &nv);
             if (rc < 0 || nv == 0) {
-                skr_strbuf_fini(&b);
                 return -ENOENT;
             }
-            skr_strbuf_append(&b, (const char *)v[0].p, v[0].len);
+            parts[i] = v[0];
         }
-        res = new_vals(ctx, 1);
-        rc = (res == NULL || !make_str(ctx, res, b.p, b.len)) ? -ENOMEM : 0;
-        skr_strbuf_fini(&b);
-        if (rc < 0) {
-            return rc;
-        }
-        *out = res;
-        *nout = 1;
-        return 0;
+        return concat_values(ctx, parts, o->nargs, NULL, out, nout);
     }
     case SKR_XF_GETOPT:
         return xf_getopt(ctx, o, out, nout);
