@@ -621,12 +621,13 @@ void skr_output_stats_json(struct skr_output *o, struct skr_strbuf *out)
                       st.pushed, st.queue_drops, st.dispatched, st.sink_failures, st.sink_errors);
     for (size_t i = 0; i < o->nsinks; i++) {
         struct sink *s = &o->sinks[i];
+        skr_strbuf_puts(out, i ? ",\"" : "\"");
+        skr_strbuf_json_escape(out, s->name, strlen(s->name));
         skr_strbuf_printf(out,
-                          "%s\"%s\":{\"delivered\":%" PRIu64 ",\"failed\":%" PRIu64
+                          "\":{\"delivered\":%" PRIu64 ",\"failed\":%" PRIu64
                           ",\"retries\":%" PRIu64 ",\"errors\":%" PRIu64 "}",
-                          i ? "," : "", s->name, atomic_load(&s->delivered),
-                          atomic_load(&s->failed), atomic_load(&s->retries),
-                          atomic_load(&s->errors));
+                          atomic_load(&s->delivered), atomic_load(&s->failed),
+                          atomic_load(&s->retries), atomic_load(&s->errors));
     }
     skr_strbuf_puts(out, "}}");
 }

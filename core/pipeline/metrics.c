@@ -93,16 +93,20 @@ void skr_metrics_json(struct skr_engine *e, bool final, struct skr_strbuf *out)
         struct skr_source *s = e->sources[i];
         int st = atomic_load(&s->state);
         json_key(out, s->name);
+        skr_strbuf_puts(out, "{");
+        json_key(out, "plugin");
+        skr_strbuf_putc(out, '"');
+        skr_strbuf_json_escape(out, e->plugins[s->input].p->name,
+                               strlen(e->plugins[s->input].p->name));
         skr_strbuf_printf(out,
-                          "{\"plugin\":\"%s\",\"state\":\"%s\",\"events\":%" PRIu64
-                          ",\"async_events\":%" PRIu64 ",\"async_drops\":%" PRIu64
-                          ",\"source_drops\":%" PRIu64 ",\"parse_errors\":%" PRIu64
-                          ",\"extract_errors\":%" PRIu64 ",\"matches\":%" PRIu64,
-                          e->plugins[s->input].p->name, skr_source_state_name(st),
-                          atomic_load(&s->n_events), atomic_load(&s->n_async),
-                          atomic_load(&s->n_async_drops), atomic_load(&s->n_source_drops),
-                          atomic_load(&s->n_parse_errors), atomic_load(&s->n_extract_errors),
-                          atomic_load(&s->n_alerts));
+                          "\",\"state\":\"%s\",\"events\":%" PRIu64 ",\"async_events\":%" PRIu64
+                          ",\"async_drops\":%" PRIu64 ",\"source_drops\":%" PRIu64
+                          ",\"parse_errors\":%" PRIu64 ",\"extract_errors\":%" PRIu64
+                          ",\"matches\":%" PRIu64,
+                          skr_source_state_name(st), atomic_load(&s->n_events),
+                          atomic_load(&s->n_async), atomic_load(&s->n_async_drops),
+                          atomic_load(&s->n_source_drops), atomic_load(&s->n_parse_errors),
+                          atomic_load(&s->n_extract_errors), atomic_load(&s->n_alerts));
         if (st == SRC_FAILED) {
             skr_strbuf_puts(out, ",\"error\":\"");
             skr_strbuf_json_escape(out, s->error, strlen(s->error));
