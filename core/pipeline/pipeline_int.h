@@ -33,6 +33,9 @@ struct skr_lplugin {
     bool used; /* some source or the outputs use it */
 };
 
+/* Metrics of a source looked at for drops (the first ones it reports). */
+#define SKR_DROP_METRICS 32
+
 /* Async events waiting for their source's thread. */
 struct async_slot {
     uint8_t *buf;
@@ -127,8 +130,7 @@ struct skr_source {
      * copied at setup as the source thread must not read a configuration a reload replaces */
     struct skr_drops_cfg drops_cfg;
     uint64_t drops_last_check_ns;
-    uint64_t drops_prev;
-    uint64_t evts_prev;
+    uint64_t drop_prev[SKR_DROP_METRICS]; /* last value of each metric, by position */
     double drop_tokens;
 
     struct skr_complaint c_parse;

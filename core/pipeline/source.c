@@ -550,80 +550,114 @@ static void dump_states(struct skr_source *s)
 
 /* ---- Drops the source reports --------------------------------------------------------------- */
 
+/* The last part of a metric name: "syscall.n_drops" -> "n_drops". */
+static const char *metric_base(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot ? dot + 1 : name;
+}
+
+static uint64_t metric_u64(const ss_plugin_metric *m)
+{
+    switch (m->value_type) {
+    case SS_PLUGIN_METRIC_VALUE_TYPE_U64:
+        return m->value.u64;
+    case SS_PLUGIN_METRIC_VALUE_TYPE_U32:
+        return m->value.u32;
+    case SS_PLUGIN_METRIC_VALUE_TYPE_S64:
+        return m->value.s64 > 0 ? (uint64_t)m->value.s64 : 0;
+    case SS_PLUGIN_METRIC_VALUE_TYPE_S32:
+        return m->value.s32 > 0 ? (uint64_t)m->value.s32 : 0;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * About once a second: the source's n_drops and n_evts metrics (and every
+ * other n_drops* counter it reports, as the syscall source does) become
+ * counted drops and, above the threshold and within the rate limit, the
+ * configured actions: a log line, an internal alert (Falco's syscall drop
+ * alert, with the per-second deltas as string fields), or a stop.
+ */
 static void check_drops(struct skr_source *s, uint64_t now)
 {
     const struct skr_plugin_inst *inst = &s->insts[s->input];
     const struct skr_drops_cfg *dc = &s->drops_cfg;
+    bool syscall = strcmp(s->name, "syscall") == 0;
     ss_plugin_metric *m;
     uint32_t n = 0;
-    uint64_t drops = 0;
-    uint64_t evts = 0;
+    uint64_t d = 0;
+    uint64_t ev = 0;
     bool have = false;
     double elapsed = (double)(now - s->drops_last_check_ns) / 1e9;
+    const char *keys[SKR_DROP_METRICS];
+    const char *vals[SKR_DROP_METRICS];
+    char nums[SKR_DROP_METRICS][24];
+    uint32_t nk = 0;
+    char text[256];
 
+    s->drops_last_check_ns = now;
     if (inst->p->vt.api.get_metrics == NULL) {
         return;
     }
     m = inst->p->vt.api.get_metrics(inst->state, &n);
-    for (uint32_t i = 0; m != NULL && i < n; i++) {
-        const char *name = m[i].name ? m[i].name : "";
-        const char *dot = strrchr(name, '.');
-        const char *base = dot ? dot + 1 : name;
-        uint64_t v = m[i].value_type == SS_PLUGIN_METRIC_VALUE_TYPE_U64   ? m[i].value.u64
-                     : m[i].value_type == SS_PLUGIN_METRIC_VALUE_TYPE_U32 ? m[i].value.u32
-                                                                          : 0;
-        if (strcmp(base, "n_drops") == 0) {
-            drops = v;
-            have = true;
-        } else if (strcmp(base, "n_evts") == 0) {
-            evts = v;
+    for (uint32_t i = 0; m != NULL && i < n && i < SKR_DROP_METRICS; i++) {
+        const char *base = metric_base(m[i].name ? m[i].name : "");
+        uint64_t v = metric_u64(&m[i]);
+        uint64_t delta = v >= s->drop_prev[i] ? v - s->drop_prev[i] : 0;
+        bool evts = strcmp(base, "n_evts") == 0;
+
+        s->drop_prev[i] = v;
+        if (!evts && strncmp(base, "n_drops", 7) != 0) {
+            continue;
         }
+        if (evts) {
+            ev = delta;
+        } else if (strcmp(base, "n_drops") == 0) {
+            d = delta;
+            have = true;
+            atomic_store(&s->n_source_drops, v);
+        }
+        skr_fmt(nums[nk], sizeof(nums[nk]), "%" PRIu64, delta);
+        keys[nk] = base;
+        vals[nk] = nums[nk];
+        nk++;
     }
-    s->drops_last_check_ns = now;
-    if (!have) {
-        return;
-    }
-    uint64_t d = drops >= s->drops_prev ? drops - s->drops_prev : 0;
-    uint64_t ev = evts >= s->evts_prev ? evts - s->evts_prev : 0;
-    s->drops_prev = drops;
-    s->evts_prev = evts;
-    atomic_store(&s->n_source_drops, drops);
     s->drop_tokens += elapsed * dc->rate;
     if (s->drop_tokens > (double)dc->max_burst) {
         s->drop_tokens = (double)dc->max_burst;
     }
-    if (d == 0 || dc->actions == 0 || (double)d <= dc->threshold * (double)(ev ? ev : d)) {
-        return;
-    }
-    if (s->drop_tokens < 1.0) {
+    if (!have || d == 0 || dc->actions == 0 || (double)d <= dc->threshold * (double)(ev ? ev : d) ||
+        s->drop_tokens < 1.0) {
         return;
     }
     s->drop_tokens -= 1.0;
-    {
-        char text[256];
-        char nd[32];
-        char ne[32];
-        const char *keys[] = { "n_drops", "n_evts" };
-        const char *vals[] = { nd, ne };
-        skr_fmt(nd, sizeof(nd), "%" PRIu64, d);
-        skr_fmt(ne, sizeof(ne), "%" PRIu64, ev);
+    if (syscall) {
         skr_fmt(text, sizeof(text),
-                "Saker internal: event drop. %" PRIu64 " events of source %s dropped in last "
-                "second.",
+                "Saker internal: syscall event drop. %" PRIu64
+                " system calls dropped in last second.",
+                d);
+    } else {
+        skr_fmt(text, sizeof(text),
+                "Saker internal: event drop. %" PRIu64
+                " events of source %s dropped in last second.",
                 d, s->name);
-        if (dc->actions & SKR_DROP_ACTION_LOG) {
-            skr_log(SKR_LOG_WARNING, "source", "%s", text);
-        }
-        if ((dc->actions & SKR_DROP_ACTION_ALERT) && s->eng->out != NULL) {
-            skr_output_push_internal(s->eng->out, skr_now_ns(), 7, "Saker internal: event drop",
-                                     text, keys, vals, 2);
-        }
-        if (dc->actions & SKR_DROP_ACTION_EXIT) {
-            skr_log(SKR_LOG_CRIT, "source", "%s Exiting (syscall_event_drops.actions has exit).",
-                    text);
-            atomic_store(&s->eng->fatal, true);
-            atomic_store(&s->eng->stop, true);
-        }
+    }
+    if (dc->actions & SKR_DROP_ACTION_LOG) {
+        skr_log(SKR_LOG_WARNING, "source", "%s", text);
+    }
+    if ((dc->actions & SKR_DROP_ACTION_ALERT) && s->eng->out != NULL) {
+        skr_output_push_internal(s->eng->out, skr_now_ns(), 7,
+                                 syscall ? "Saker internal: syscall event drop"
+                                         : "Saker internal: event drop",
+                                 text, keys, vals, nk);
+    }
+    if (dc->actions & SKR_DROP_ACTION_EXIT) {
+        skr_log(SKR_LOG_CRIT, "source", "%s Exiting (syscall_event_drops.actions has exit).", text);
+        atomic_store(&s->eng->fatal, true);
+        atomic_store(&s->eng->stop, true);
     }
 }
 
