@@ -328,6 +328,10 @@ restart:
                 } else if (si.ssi_signo == SIGUSR1) {
                     skr_log(SKR_LOG_INFO, "run", "SIGUSR1: reopening the outputs");
                     skr_output_reopen(e->out);
+                } else if (si.ssi_signo == SIGHUP && e->replay) {
+                    skr_log(SKR_LOG_WARNING, "run",
+                            "SIGHUP ignored: a capture replay runs with the configuration it "
+                            "started with");
                 } else if (si.ssi_signo == SIGHUP) {
                     struct skr_cfg *nc = NULL;
                     if (reload(e, &nc) == 1) {
