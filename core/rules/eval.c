@@ -119,10 +119,10 @@ void skr_value_format(uint32_t type, const struct skr_value *v, struct skr_strbu
 
 /* ---- Operands ------------------------------------------------------------------------------ */
 
-static int get_field(struct skr_eval_ctx *ctx,
-                     const struct skr_extract_req *req,
-                     const struct skr_value **vals,
-                     uint32_t *n)
+static inline __attribute__((always_inline)) int get_field(struct skr_eval_ctx *ctx,
+                                                           const struct skr_extract_req *req,
+                                                           const struct skr_value **vals,
+                                                           uint32_t *n)
 {
     struct skr_cache_ent *e = &ctx->cache[req->slot];
 
@@ -805,6 +805,7 @@ static bool m_generic(struct skr_eval_ctx *ctx,
 
 void skr_check_specialize(struct skr_check *chk)
 {
+    chk->lhs_req = chk->lhs->kind == SKR_OPD_FIELD ? chk->lhs->req : NULL;
     chk->match = NULL;
     if (chk->rhs != NULL || chk->lhs_list || chk->op == SKR_OP_EXISTS) {
         return;
@@ -852,8 +853,8 @@ static bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
     bool constant = true;
     int rc;
 
-    if (chk->lhs->kind == SKR_OPD_FIELD) {
-        rc = get_field(ctx, chk->lhs->req, &vals, &n);
+    if (chk->lhs_req != NULL) {
+        rc = get_field(ctx, chk->lhs_req, &vals, &n);
     } else {
         rc = skr_eval_operand(ctx, chk->lhs, &vals, &n);
     }

@@ -88,6 +88,7 @@ struct skr_check {
     struct skr_pmatch *pm;  /* pmatch */
     void **re;              /* regex: one pcre2_code per value */
     skr_match1_fn match;    /* NULL: the general path */
+    const struct skr_extract_req *lhs_req; /* the left-hand field, when it is one */
 };
 
 /* Picks chk->match once the check is compiled. */
