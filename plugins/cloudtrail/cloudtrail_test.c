@@ -207,19 +207,35 @@ static void test_files(void **state)
                                             "\"AwsCloudTrailInsight\"},"
                                             "{\"eventID\":\"x4\",\"eventTime\":\"yesterday\",\"eventType\":\"AwsApiCall\"}]}",
             true);
+    /* a cut-off gzip file keeps its complete records */
+    {
+        char gzpath[256], cut[256];
+        char cmd[1200];
+        make_file("AWSLogs/c/cut.json.gz",
+                  "{\"Records\":[" REC("z1", "2024-01-03T00:00:00Z") "," REC(
+                          "z2", "2024-01-03T00:00:01Z") "," REC("z3", "2024-01-03T00:00:02Z") "]}",
+                  true);
+        snprintf(gzpath, sizeof(gzpath), "%s/AWSLogs/c/cut.json.gz", tmpdir);
+        snprintf(cut, sizeof(cut), "%s/AWSLogs/c/cut2.json.gz", tmpdir);
+        /* drop the gzip trailer and the end of the compressed data */
+        snprintf(cmd, sizeof(cmd), "head -c $(( $(stat -c %%s %s) - 12 )) %s > %s && rm %s", gzpath,
+                 gzpath, cut, gzpath);
+        assert_int_equal(system(cmd), 0);
+    }
     /* ignored by the walk: not *.json / *.json.gz */
     make_file("AWSLogs/a/notes.txt", "{\"Records\":[" REC("no", "2024-01-01T00:00:00Z") "]}",
               false);
     /* not a log file: reported, the others still read */
     make_file("AWSLogs/b/broken.json", "[1,2,3]", false);
     logged[0] = '\0';
-    assert_int_equal(read_ids(s, tmpdir, ids, sizeof(ids)), 5);
-    assert_string_equal(ids, "t1,t2a,t2b,t3,g1");
+    assert_int_equal(read_ids(s, tmpdir, ids, sizeof(ids)), 7);
+    assert_string_equal(ids, "t1,t2a,t2b,t3,g1,z1,z2");
+    assert_non_null(strstr(logged, "cut2.json.gz: truncated gzip data"));
     assert_non_null(strstr(logged, "broken.json: not a CloudTrail log file"));
     assert_non_null(strstr(logged, "f2.json.gz: skipped 4 records"));
-    assert_int_equal(metric(s, "records_read"), 5);
+    assert_int_equal(metric(s, "records_read"), 7);
     assert_int_equal(metric(s, "records_skipped"), 4);
-    assert_int_equal(metric(s, "files_read"), 2);
+    assert_int_equal(metric(s, "files_read"), 3);
     assert_int_equal(metric(s, "files_failed"), 1);
     /* a single file is read whatever its name */
     snprintf(path, sizeof(path), "%s/AWSLogs/a/notes.txt", tmpdir);

@@ -252,6 +252,12 @@ static int read_file(struct ct_files *f, const char *path)
             goto out;
         }
         if (r == 0) {
+            int zerr = Z_OK;
+            gzerror(gz, &zerr);
+            if (zerr == Z_BUF_ERROR) {
+                /* a cut-off gzip file: keep its complete records, as for a cut-off plain one */
+                complain(f, path, "truncated gzip data; its complete records are read");
+            }
             break;
         }
         f->data.len += (size_t)r;
