@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -95,4 +96,5 @@ for name, text in rules.items():
             "command": " ".join(argv), "cpus": os.cpu_count(), "machine": platform.machine(),
             "sanitized": sakertest.sanitized(),
         }), flush=True)
+shutil.rmtree(work, ignore_errors=True)
 sys.exit(1 if failed else 0)

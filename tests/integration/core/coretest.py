@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Helpers for the core's integration tests: configs with the test plugins, running saker."""
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -18,11 +20,20 @@ def fixture(name):
     return path
 
 
+def _remove_later(path):
+    """Removes a test's scratch files at exit, unless SAKER_KEEP_TEST_FILES is set."""
+    if not os.environ.get("SAKER_KEEP_TEST_FILES"):
+        atexit.register(lambda: shutil.rmtree(path, ignore_errors=True)
+                        if os.path.isdir(path) else
+                        (os.path.exists(path) and os.unlink(path)))
+
+
 class Workdir:
     """A temporary directory for configs, rules and outputs of one test."""
 
     def __init__(self, name):
         self.dir = tempfile.mkdtemp(prefix=f"saker-{name}-")
+        _remove_later(self.dir)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -79,6 +90,8 @@ class Running:
         self.err = tempfile.NamedTemporaryFile("w", prefix="saker-err-", delete=False)
         self.out_path = self.out.name
         self.err_path = self.err.name
+        _remove_later(self.out_path)
+        _remove_later(self.err_path)
         self.p = subprocess.Popen([sakertest.saker_bin()] + list(args), stdout=self.out,
                                   stderr=self.err, env=e)
 
