@@ -147,6 +147,15 @@ class Saker:
         return {"events_counted": counted, "events_queued": None, "events_discarded": discarded}
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a live process, from /proc."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def one_run(args, engine_cls, work):
     engine = engine_cls(work)
     try:
@@ -161,6 +170,11 @@ def one_run(args, engine_cls, work):
             caught = time.monotonic()
             engine.wait_counted(load["events_accepted"])
             load["engine_lag_s"] = round(time.monotonic() - caught, 3)
+        cpu = cpu_seconds(engine.proc.pid)
+        if cpu is not None:
+            # engine CPU over the run, as a share of one core
+            load["engine_cpu_s"] = round(cpu, 2)
+            load["engine_cpu_pct_of_one_core"] = round(100 * cpu / load["seconds"], 1)
     finally:
         counts = engine.stop()
     return load, counts
@@ -204,6 +218,8 @@ def main():
                "median_requests_per_s": statistics.median(r["requests_per_s"] for r in runs),
                "median_p99_ms": statistics.median(r["latency_ms"]["p99"] for r in runs),
                "median_p50_ms": statistics.median(r["latency_ms"]["p50"] for r in runs),
+               "median_engine_cpu_pct_of_one_core": statistics.median(
+                   r.get("engine_cpu_pct_of_one_core", 0) for r in runs),
                "non_200": sum(r["requests"] - r["ok"] for r in runs)}
     print(json.dumps(summary), flush=True)
     sys.exit(0 if ok else 1)
