@@ -552,11 +552,15 @@ static void parse_execve(struct skr_sys *s, struct skr_thread *t, const struct s
         return;
     }
     t->dead = false;
-    if (t->proc->nthreads > 1) {
+    while (t->proc->nthreads > 1) {
+        /* in rounds of 64, so that a process of many threads is swept completely */
         struct group_sweep g = { .s = s, .keep = t };
         skr_state_foreach(s->st, collect_group, &g);
         for (uint32_t i = 0; i < g.n; i++) {
             skr_thread_remove(s->st, g.victims[i]);
+        }
+        if (g.n < 64) {
+            break;
         }
     }
     p = t->proc;

@@ -139,7 +139,10 @@ static int fd_grow(struct skr_state *st, struct skr_proc *p, int64_t fd)
     uint32_t ncap = p->fds.cap ? p->fds.cap : 16;
     struct skr_fdinfo **ns;
 
-    if (fd < 0 || (uint64_t)fd >= st->lim.max_fd) {
+    if (fd < 0) {
+        return -EINVAL;
+    }
+    if ((uint64_t)fd >= st->lim.max_fd) {
         st->stats.n_fd_drops++;
         return -ERANGE;
     }
