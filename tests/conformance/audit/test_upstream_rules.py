@@ -173,10 +173,40 @@ def replay_cloudtrail():
                  f"incompatible plugin version: {text!r}")
 
 
+def saker_cloudtrail_facts():
+    """cloudtrail/EXPECTED.md's facts about the saker binary itself (saker engine only)."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="audit-ct-") as d:
+        cfg = os.path.join(d, "with.yaml")
+        with open(cfg, "w") as f:
+            f.write("\n".join(replay.plugins_config([("cloudtrail", None), ("json", None)])) + "\n")
+        p = sakertest.run_saker(["-c", cfg] + replay.saker_args() + ["--list"], timeout=60)
+        checks.check(p.returncode == 0 and re.search(r"^ct\.id\b", p.stdout, re.M),
+                     f"--list with cloudtrail+json lacks ct.id: {p.stderr}")
+        p = sakertest.run_saker(["-c", cfg] + replay.saker_args() + ["--list-plugins"], timeout=60)
+        names = re.findall(r"^Name: (\S+)", p.stdout, re.M)
+        checks.check(p.returncode == 0 and sorted(names) == ["cloudtrail", "json"],
+                     f"--list-plugins: {names} {p.stderr}")
+        none = os.path.join(d, "none.yaml")
+        with open(none, "w") as f:
+            f.write("plugins: []\nload_plugins: []\n")
+        for name in ["cloudtrail_create_instances.yaml", "cloudtrail_create_instances_exceptions.yaml"]:
+            p = sakertest.run_saker(["-c", none] + replay.saker_args() + [
+                "-o", "json", "-V", os.path.join(C, "cloudtrail", "test_rules", name)], timeout=60)
+            doc = json.loads(p.stdout.strip().splitlines()[-1]) if p.stdout.strip() else {}
+            warnings = [w for r in doc.get("falco_load_results", []) for w in r.get("warnings", [])]
+            checks.check(p.returncode == 0 and any(
+                w.get("code") == "LOAD_UNKNOWN_SOURCE" and
+                w.get("message") == "Unknown source aws_cloudtrail, skipping" for w in warnings),
+                f"{name} with no plugins: rc {p.returncode}, {warnings}")
+
+
 print("== validating the upstream rule files", flush=True)
 validate_upstream_files()
 print("== k8saudit samples (k8saudit/EXPECTED.md)", flush=True)
 replay_k8saudit()
 print("== cloudtrail sample (cloudtrail/EXPECTED.md)", flush=True)
 replay_cloudtrail()
+if isinstance(engine, replay.SakerEngine):
+    saker_cloudtrail_facts()
 checks.finish()
