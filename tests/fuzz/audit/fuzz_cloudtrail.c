@@ -60,7 +60,7 @@ static void extract_all(ss_plugin_t *s, const ss_plugin_event *evt)
     for (uint32_t i = 0; i < NFIELDS; i++) {
         for (uint64_t k = 0; k < f[i].res_len && f[i].ftype == FTYPE_STRING; k++) {
             if (strlen(f[i].res.str[k]) > (1u << 30)) {
-                abort();
+                __builtin_trap(); /* an invariant broke: make libFuzzer report it */
             }
         }
     }
@@ -78,13 +78,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int fd;
 
     if (rc != SS_PLUGIN_SUCCESS) {
-        abort();
+        __builtin_trap(); /* an invariant broke: make libFuzzer report it */
     }
     /* splitting, then every record as an event, whatever its content */
     if (ct_split_records((const char *)data, size, &spans) == 0) {
         for (size_t i = 0; i < spans.n; i++) {
             if (spans.v[i].off + spans.v[i].len > size) {
-                abort();
+                __builtin_trap(); /* an invariant broke: make libFuzzer report it */
             }
             if (saker_evt_build_plugin(evbuf, sizeof(evbuf), 1, CT_PLUGIN_ID, data + spans.v[i].off,
                                        (uint32_t)spans.v[i].len) > 0) {
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 for (uint32_t i = 0; i < n; i++) {
                     /* one file: records come out in time order */
                     if (evts[i]->ts < prev_ts) {
-                        abort();
+                        __builtin_trap(); /* an invariant broke: make libFuzzer report it */
                     }
                     prev_ts = evts[i]->ts;
                     extract_all(s, evts[i]);
