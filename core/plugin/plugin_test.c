@@ -680,6 +680,29 @@ static void tables_forward_to_owner(void **state)
     assert_int_equal(ti->reader_ext->get_table_size(val.table), 1);
     ti->reader_ext->release_table_entry(t, e);
     assert_int_equal(owned.releases, 1);
+    /* a walk over a large thread table reads one subtable per entry in a single event:
+     * every handle stays usable until the event ends */
+    {
+        enum {
+            N = 20000
+        };
+        static ss_plugin_table_t *subs[N];
+        skr_tables_event_done(h);
+        e = ti->reader_ext->get_table_entry(t, &key);
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(ti->reader_ext->read_entry_field(t, e, fs, &val), SS_PLUGIN_SUCCESS);
+            subs[i] = val.table;
+        }
+        assert_int_equal(ti->reader_ext->get_table_size(subs[0]), 1);
+        assert_int_equal(ti->reader_ext->get_table_size(subs[N - 1]), 1);
+        ti->reader_ext->release_table_entry(t, e);
+        skr_tables_event_done(h);
+        /* the next event starts from the first handle again */
+        e = ti->reader_ext->get_table_entry(t, &key);
+        assert_int_equal(ti->reader_ext->read_entry_field(t, e, fs, &val), SS_PLUGIN_SUCCESS);
+        assert_ptr_equal(val.table, subs[0]);
+        ti->reader_ext->release_table_entry(t, e);
+    }
     /* an unknown handle is refused, not dereferenced as a table */
     assert_int_equal(ti->reader_ext->get_table_size((ss_plugin_table_t *)&owned.count[0]),
                      (uint64_t)-1);

@@ -19,7 +19,12 @@
 #define TABLE_MAGIC 0x53544248u /* "STBH" */
 #define FIELD_MAGIC 0x53464c44u /* "SFLD" */
 #define SUB_CHUNK   64
-#define SUB_MAX     4096 /* subtable handles one event may take */
+/* Subtable handles one event may take: one per thread when a plugin walks the
+ * whole thread table (the container plugin does at start), so as many as the
+ * thread table holds. */
+#define SUB_MAX (1u << 18)
+/* Chunks kept between events; a larger burst is freed when its event ends. */
+#define SUB_KEEP_CHUNKS 64
 
 /* A field accessor as plugins see it: the owner's accessor and the field's type. */
 struct host_field {
@@ -55,6 +60,7 @@ struct skr_tables {
     ss_plugin_table_fields_vtable_ext fields;
     /* per-event subtable wrappers: chunks are kept, used is reset per event */
     struct sub_chunk *chunks;
+    struct sub_chunk *cur; /* chunk holding wrapper number used - 1 */
     size_t used;
     struct host_field *field_list; /* every accessor handed out, kept until free */
     struct skr_complaint bad_handle;
@@ -187,24 +193,24 @@ static struct host_table *wrap_sub(struct skr_tables *h,
                                    const struct host_table *parent,
                                    ss_plugin_table_t *raw)
 {
-    struct sub_chunk **pc = &h->chunks;
     struct host_table *w;
+    struct sub_chunk *c;
 
     if (h->used >= SUB_MAX) {
         skr_complain(&h->bad_handle, SKR_LOG_WARNING, "tables",
-                     "a plugin read more than %d subtables in one event; refusing more", SUB_MAX);
+                     "a plugin read more than %u subtables in one event; refusing more", SUB_MAX);
         return NULL;
     }
-    for (size_t ci = h->used / SUB_CHUNK;; ci--) {
-        if (*pc == NULL && (*pc = calloc(1, sizeof(**pc))) == NULL) {
+    if (h->used % SUB_CHUNK == 0) {
+        /* step to the next chunk, allocating it the first time */
+        struct sub_chunk **next = h->used == 0 ? &h->chunks : &h->cur->next;
+        if (*next == NULL && (*next = calloc(1, sizeof(**next))) == NULL) {
             return NULL;
         }
-        if (ci == 0) {
-            break;
-        }
-        pc = &(*pc)->next;
+        h->cur = *next;
     }
-    w = &(*pc)->w[h->used % SUB_CHUNK];
+    c = h->cur;
+    w = &c->w[h->used % SUB_CHUNK];
     h->used++;
     *w = *parent;
     w->raw = raw;
@@ -501,7 +507,23 @@ ss_plugin_table_writer_vtable_ext *skr_tables_writer(struct skr_tables *h)
 
 void skr_tables_event_done(struct skr_tables *h)
 {
+    if (h->used > SUB_KEEP_CHUNKS * SUB_CHUNK) {
+        struct sub_chunk *c = h->chunks;
+        for (size_t i = 1; i < SUB_KEEP_CHUNKS && c != NULL; i++) {
+            c = c->next;
+        }
+        if (c != NULL) {
+            struct sub_chunk *extra = c->next;
+            c->next = NULL;
+            while (extra != NULL) {
+                struct sub_chunk *n = extra->next;
+                free(extra);
+                extra = n;
+            }
+        }
+    }
     h->used = 0;
+    h->cur = NULL;
 }
 
 size_t skr_tables_count(const struct skr_tables *h)
