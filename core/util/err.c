@@ -40,8 +40,13 @@ int skr_err_set(struct skr_err *err, int code, const char *fmt, ...)
     return code;
 }
 
-int skr_err_set_at(struct skr_err *err, int code, const char *file, unsigned line, unsigned col,
-                   const char *fmt, ...)
+int skr_err_set_at(struct skr_err *err,
+                   int code,
+                   const char *file,
+                   unsigned line,
+                   unsigned col,
+                   const char *fmt,
+                   ...)
 {
     va_list ap;
 

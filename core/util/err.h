@@ -16,14 +16,14 @@
 #define SKR_PRINTF(fmt, args)
 #endif
 
-#define SKR_ERR_MSG_MAX 1024
+#define SKR_ERR_MSG_MAX  1024
 #define SKR_ERR_FILE_MAX 512
 
 struct skr_err {
-    int code;                     /* negative errno, 0 when clear */
-    unsigned line;                /* 1-based; 0 when not about a file position */
-    unsigned col;                 /* 1-based; 0 when unknown */
-    char file[SKR_ERR_FILE_MAX];  /* "" when not about a file */
+    int code;                    /* negative errno, 0 when clear */
+    unsigned line;               /* 1-based; 0 when not about a file position */
+    unsigned col;                /* 1-based; 0 when unknown */
+    char file[SKR_ERR_FILE_MAX]; /* "" when not about a file */
     char msg[SKR_ERR_MSG_MAX];
 };
 
@@ -34,8 +34,13 @@ void skr_err_clear(struct skr_err *err);
 int skr_err_set(struct skr_err *err, int code, const char *fmt, ...) SKR_PRINTF(3, 4);
 
 /* Sets code, message and position (file may be NULL). Returns code. */
-int skr_err_set_at(struct skr_err *err, int code, const char *file, unsigned line, unsigned col,
-                   const char *fmt, ...) SKR_PRINTF(6, 7);
+int skr_err_set_at(struct skr_err *err,
+                   int code,
+                   const char *file,
+                   unsigned line,
+                   unsigned col,
+                   const char *fmt,
+                   ...) SKR_PRINTF(6, 7);
 
 /* Puts "context: " in front of the message already in err. Returns err->code. */
 int skr_err_prefix(struct skr_err *err, const char *fmt, ...) SKR_PRINTF(2, 3);

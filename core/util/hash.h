@@ -22,7 +22,7 @@ static inline bool skr_hash_failed(void)
     return f;
 }
 
-#define HASH_NONFATAL_OOM 1
+#define HASH_NONFATAL_OOM        1
 #define uthash_nonfatal_oom(elt) (skr_hash_oom_flag = true)
 
 #include <uthash.h>

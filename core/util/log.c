@@ -101,8 +101,11 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void skr_complain(struct skr_complaint *c, enum skr_log_level level, const char *component,
-                  const char *fmt, ...)
+void skr_complain(struct skr_complaint *c,
+                  enum skr_log_level level,
+                  const char *component,
+                  const char *fmt,
+                  ...)
 {
     uint64_t now = mono_ns();
     uint64_t interval = c->interval_ns ? c->interval_ns : 10ull * 1000000000ull;

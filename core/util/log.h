@@ -51,7 +51,10 @@ struct skr_complaint {
     uint64_t interval_ns; /* 0 means 10 s */
 };
 
-void skr_complain(struct skr_complaint *c, enum skr_log_level level, const char *component,
-                  const char *fmt, ...) SKR_PRINTF(4, 5);
+void skr_complain(struct skr_complaint *c,
+                  enum skr_log_level level,
+                  const char *component,
+                  const char *fmt,
+                  ...) SKR_PRINTF(4, 5);
 
 #endif /* SKR_UTIL_LOG_H */

@@ -108,8 +108,7 @@ static void hash_oom_is_not_fatal(void **state)
     int k = 42;
     HASH_FIND_INT(head, &k, it);
     assert_non_null(it);
-    HASH_ITER(hh, head, it, tmp)
-    {
+    HASH_ITER(hh, head, it, tmp) {
         HASH_DEL(head, it);
         free(it);
     }
@@ -150,9 +149,9 @@ static void log_levels_and_complaints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(err_formats_position),   cmocka_unit_test(strbuf_grows_and_truncates),
-        cmocka_unit_test(arena_reuses_memory),    cmocka_unit_test(semver_rules),
-        cmocka_unit_test(hash_oom_is_not_fatal),  cmocka_unit_test(log_levels_and_complaints),
+        cmocka_unit_test(err_formats_position),  cmocka_unit_test(strbuf_grows_and_truncates),
+        cmocka_unit_test(arena_reuses_memory),   cmocka_unit_test(semver_rules),
+        cmocka_unit_test(hash_oom_is_not_fatal), cmocka_unit_test(log_levels_and_complaints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

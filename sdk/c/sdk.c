@@ -8,12 +8,10 @@
 
 bool saker_evt_large_payload(uint16_t type)
 {
-    return type == 322 || type == 323 || type == 324 || type == 325 || type == 402 ||
-           type == 403;
+    return type == 322 || type == 323 || type == 324 || type == 325 || type == 402 || type == 403;
 }
 
-int saker_evt_param(const ss_plugin_event *evt, uint32_t idx, const uint8_t **data,
-                    uint32_t *len)
+int saker_evt_param(const ss_plugin_event *evt, uint32_t idx, const uint8_t **data, uint32_t *len)
 {
     const uint8_t *base = (const uint8_t *)evt;
     uint32_t lw = saker_evt_large_payload(evt->type) ? 4 : 2;
@@ -50,8 +48,14 @@ int saker_evt_param(const ss_plugin_event *evt, uint32_t idx, const uint8_t **da
     return -1;
 }
 
-uint32_t saker_evt_build(void *buf, size_t cap, uint64_t ts, uint64_t tid, uint16_t type,
-                         uint32_t nparams, const void *const *data, const uint32_t *lens)
+uint32_t saker_evt_build(void *buf,
+                         size_t cap,
+                         uint64_t ts,
+                         uint64_t tid,
+                         uint16_t type,
+                         uint32_t nparams,
+                         const void *const *data,
+                         const uint32_t *lens)
 {
     uint32_t lw = saker_evt_large_payload(type) ? 4 : 2;
     uint64_t total = SAKER_EVT_HDR_LEN + (uint64_t)nparams * lw;
@@ -92,8 +96,12 @@ uint32_t saker_evt_build(void *buf, size_t cap, uint64_t ts, uint64_t tid, uint1
     return (uint32_t)total;
 }
 
-uint32_t saker_evt_build_plugin(void *buf, size_t cap, uint64_t ts, uint32_t plugin_id,
-                                const void *data, uint32_t len)
+uint32_t saker_evt_build_plugin(void *buf,
+                                size_t cap,
+                                uint64_t ts,
+                                uint32_t plugin_id,
+                                const void *data,
+                                uint32_t len)
 {
     const void *params[2] = { &plugin_id, data };
     uint32_t lens[2] = { 4, len };
@@ -101,8 +109,10 @@ uint32_t saker_evt_build_plugin(void *buf, size_t cap, uint64_t ts, uint32_t plu
     return saker_evt_build(buf, cap, ts, UINT64_MAX, PPME_PLUGINEVENT_E, 2, params, lens);
 }
 
-int saker_evt_plugin_payload(const ss_plugin_event *evt, uint32_t *plugin_id,
-                             const uint8_t **data, uint32_t *len)
+int saker_evt_plugin_payload(const ss_plugin_event *evt,
+                             uint32_t *plugin_id,
+                             const uint8_t **data,
+                             uint32_t *len)
 {
     const uint8_t *idp;
     uint32_t idlen;
@@ -209,8 +219,7 @@ const char *saker_store_strndup(struct saker_store *s, const char *p, size_t n)
     return d;
 }
 
-int saker_field_set_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p,
-                        size_t n)
+int saker_field_set_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p, size_t n)
 {
     const char **arr = saker_store_alloc(s, sizeof(*arr));
 
@@ -248,7 +257,9 @@ int saker_field_set_bool(struct saker_store *s, ss_plugin_extract_field *f, bool
     return 0;
 }
 
-int saker_field_set_buf(struct saker_store *s, ss_plugin_extract_field *f, const void *p,
+int saker_field_set_buf(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        const void *p,
                         uint32_t n)
 {
     ss_plugin_byte_buffer *arr = saker_store_alloc(s, sizeof(*arr));
@@ -278,8 +289,11 @@ static void *grow(struct saker_store *s, const void *old, uint64_t n, size_t ele
     return arr;
 }
 
-int saker_field_add_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p,
-                        size_t n, uint32_t max_values)
+int saker_field_add_str(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        const char *p,
+                        size_t n,
+                        uint32_t max_values)
 {
     const char **arr;
     const char *copy;
@@ -298,7 +312,9 @@ int saker_field_add_str(struct saker_store *s, ss_plugin_extract_field *f, const
     return 0;
 }
 
-int saker_field_add_u64(struct saker_store *s, ss_plugin_extract_field *f, uint64_t v,
+int saker_field_add_u64(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        uint64_t v,
                         uint32_t max_values)
 {
     uint64_t *arr;

@@ -55,10 +55,10 @@ extern "C" {
 
 #ifndef SAKER_STRINGIFY
 #define SAKER_STRINGIFY_(x) #x
-#define SAKER_STRINGIFY(x) SAKER_STRINGIFY_(x)
+#define SAKER_STRINGIFY(x)  SAKER_STRINGIFY_(x)
 #endif
-#define PLUGIN_API_VERSION_STR                                                                     \
-    SAKER_STRINGIFY(PLUGIN_API_VERSION_MAJOR)                                                      \
+#define PLUGIN_API_VERSION_STR                \
+    SAKER_STRINGIFY(PLUGIN_API_VERSION_MAJOR) \
     "." SAKER_STRINGIFY(PLUGIN_API_VERSION_MINOR) "." SAKER_STRINGIFY(PLUGIN_API_VERSION_PATCH)
 
 /* Largest error text, NUL included, that the host reads from a plugin. */
@@ -66,7 +66,7 @@ extern "C" {
 
 /* Event codes of plugin and async events. */
 #define PPME_PLUGINEVENT_E 322
-#define PPME_ASYNCEVENT_E 402
+#define PPME_ASYNCEVENT_E  402
 
 /*
  * Offset of the payload inside a plugin event (code 322): the 26-byte header,
@@ -89,9 +89,11 @@ typedef struct ss_plugin_event_input {
 /* Deprecated layout kept for the by-value members below; use the _ext form. */
 typedef struct {
     ss_plugin_table_fieldinfo *(*list_table_fields)(ss_plugin_table_t *t, uint32_t *nfields);
-    ss_plugin_table_field_t *(*get_table_field)(ss_plugin_table_t *t, const char *name,
+    ss_plugin_table_field_t *(*get_table_field)(ss_plugin_table_t *t,
+                                                const char *name,
                                                 ss_plugin_state_type data_type);
-    ss_plugin_table_field_t *(*add_table_field)(ss_plugin_table_t *t, const char *name,
+    ss_plugin_table_field_t *(*add_table_field)(ss_plugin_table_t *t,
+                                                const char *name,
                                                 ss_plugin_state_type data_type);
 } ss_plugin_table_fields_vtable;
 
@@ -104,10 +106,12 @@ typedef struct {
     /* Every field of the table's entries; array owned by the table owner. NULL on error. */
     ss_plugin_table_fieldinfo *(*list_table_fields)(ss_plugin_table_t *t, uint32_t *nfields);
     /* Accessor of an existing field of that name and type, or NULL. */
-    ss_plugin_table_field_t *(*get_table_field)(ss_plugin_table_t *t, const char *name,
+    ss_plugin_table_field_t *(*get_table_field)(ss_plugin_table_t *t,
+                                                const char *name,
                                                 ss_plugin_state_type data_type);
     /* Defines a new field on every entry and returns its accessor, or NULL. */
-    ss_plugin_table_field_t *(*add_table_field)(ss_plugin_table_t *t, const char *name,
+    ss_plugin_table_field_t *(*add_table_field)(ss_plugin_table_t *t,
+                                                const char *name,
                                                 ss_plugin_state_type data_type);
 } ss_plugin_table_fields_vtable_ext;
 
@@ -117,8 +121,10 @@ typedef struct {
     uint64_t (*get_table_size)(ss_plugin_table_t *t);
     ss_plugin_table_entry_t *(*get_table_entry)(ss_plugin_table_t *t,
                                                 const ss_plugin_state_data *key);
-    ss_plugin_rc (*read_entry_field)(ss_plugin_table_t *t, ss_plugin_table_entry_t *e,
-                                     const ss_plugin_table_field_t *f, ss_plugin_state_data *out);
+    ss_plugin_rc (*read_entry_field)(ss_plugin_table_t *t,
+                                     ss_plugin_table_entry_t *e,
+                                     const ss_plugin_table_field_t *f,
+                                     ss_plugin_state_data *out);
 } ss_plugin_table_reader_vtable;
 
 /* Called once per entry by iterate_entries; return 0 to stop. */
@@ -136,12 +142,15 @@ typedef struct {
                                                 const ss_plugin_state_data *key);
     /* Reads one field of an entry into *out. Strings in *out are the owner's memory, valid
      * until the entry is released or written. */
-    ss_plugin_rc (*read_entry_field)(ss_plugin_table_t *t, ss_plugin_table_entry_t *e,
-                                     const ss_plugin_table_field_t *f, ss_plugin_state_data *out);
+    ss_plugin_rc (*read_entry_field)(ss_plugin_table_t *t,
+                                     ss_plugin_table_entry_t *e,
+                                     const ss_plugin_table_field_t *f,
+                                     ss_plugin_state_data *out);
     /* Gives back an entry obtained from get_table_entry or add_table_entry. */
     void (*release_table_entry)(ss_plugin_table_t *t, ss_plugin_table_entry_t *e);
     /* Calls it for each entry; returns 0 on failure or when it stopped early. */
-    ss_plugin_bool (*iterate_entries)(ss_plugin_table_t *t, ss_plugin_table_iterator_func_t it,
+    ss_plugin_bool (*iterate_entries)(ss_plugin_table_t *t,
+                                      ss_plugin_table_iterator_func_t it,
                                       ss_plugin_table_iterator_state_t *s);
 } ss_plugin_table_reader_vtable_ext;
 
@@ -154,7 +163,8 @@ typedef struct {
     ss_plugin_table_entry_t *(*add_table_entry)(ss_plugin_table_t *t,
                                                 const ss_plugin_state_data *key,
                                                 ss_plugin_table_entry_t *entry);
-    ss_plugin_rc (*write_entry_field)(ss_plugin_table_t *t, ss_plugin_table_entry_t *e,
+    ss_plugin_rc (*write_entry_field)(ss_plugin_table_t *t,
+                                      ss_plugin_table_entry_t *e,
                                       const ss_plugin_table_field_t *f,
                                       const ss_plugin_state_data *in);
 } ss_plugin_table_writer_vtable;
@@ -175,7 +185,8 @@ typedef struct {
                                                 const ss_plugin_state_data *key,
                                                 ss_plugin_table_entry_t *entry);
     /* Writes one field of an entry; strings are copied by the table. */
-    ss_plugin_rc (*write_entry_field)(ss_plugin_table_t *t, ss_plugin_table_entry_t *e,
+    ss_plugin_rc (*write_entry_field)(ss_plugin_table_t *t,
+                                      ss_plugin_table_entry_t *e,
                                       const ss_plugin_table_field_t *f,
                                       const ss_plugin_state_data *in);
 } ss_plugin_table_writer_vtable_ext;
@@ -187,7 +198,7 @@ typedef struct {
 typedef struct {
     const char *name;
     ss_plugin_state_type key_type;
-    ss_plugin_table_t *table; /* passed back to every callback below */
+    ss_plugin_table_t *table;             /* passed back to every callback below */
     ss_plugin_table_reader_vtable reader; /* deprecated */
     ss_plugin_table_writer_vtable writer; /* deprecated */
     ss_plugin_table_fields_vtable fields; /* deprecated */
@@ -204,7 +215,8 @@ typedef struct {
     /* Every registered table; array owned by the host. */
     ss_plugin_table_info *(*list_tables)(ss_plugin_owner_t *o, uint32_t *ntables);
     /* The table of that name and key type, or NULL. */
-    ss_plugin_table_t *(*get_table)(ss_plugin_owner_t *o, const char *name,
+    ss_plugin_table_t *(*get_table)(ss_plugin_owner_t *o,
+                                    const char *name,
                                     ss_plugin_state_type key_type);
     /* Registers a table the plugin owns (see ss_plugin_table_input). */
     ss_plugin_rc (*add_table)(ss_plugin_owner_t *o, const ss_plugin_table_input *in);
@@ -220,7 +232,9 @@ typedef struct {
  * Sends one message to the host's log. component NULL means the plugin's
  * name; msg needs no trailing newline. Thread-safe; may be stored.
  */
-typedef void (*ss_plugin_log_fn_t)(ss_plugin_owner_t *o, const char *component, const char *msg,
+typedef void (*ss_plugin_log_fn_t)(ss_plugin_owner_t *o,
+                                   const char *component,
+                                   const char *msg,
                                    ss_plugin_log_severity sev);
 
 /* What plugin_init receives. Host-owned; owner and log_fn may be stored. */
@@ -244,20 +258,20 @@ typedef struct ss_plugin_extract_value_offsets {
 /* One field request (input) and its values (output). 64 bytes on LP64. */
 typedef struct ss_plugin_extract_field {
     union {
-        const char **str;            /* FTYPE_STRING */
-        uint64_t *u64;               /* FTYPE_UINT64, FTYPE_RELTIME, FTYPE_ABSTIME */
+        const char **str; /* FTYPE_STRING */
+        uint64_t *u64;    /* FTYPE_UINT64, FTYPE_RELTIME, FTYPE_ABSTIME */
         uint32_t *u32;
-        ss_plugin_bool *boolean;     /* FTYPE_BOOL */
-        ss_plugin_byte_buffer *buf;  /* FTYPE_IPADDR, FTYPE_IPNET */
-    } res;                           /* output: array of res_len values, plugin memory */
-    uint64_t res_len;                /* output: 0 = no value; at most 1 unless a list */
-    uint32_t field_id;               /* input: index of the field in get_fields */
-    const char *field;               /* input: field name */
-    const char *arg_key;             /* input: string argument or NULL */
-    uint64_t arg_index;              /* input: numeric argument or 0 */
-    ss_plugin_bool arg_present;      /* input: 1 when an argument was given */
-    uint32_t ftype;                  /* input: the field's type */
-    ss_plugin_bool flist;            /* input: the field is a list */
+        ss_plugin_bool *boolean;    /* FTYPE_BOOL */
+        ss_plugin_byte_buffer *buf; /* FTYPE_IPADDR, FTYPE_IPNET */
+    } res;                          /* output: array of res_len values, plugin memory */
+    uint64_t res_len;               /* output: 0 = no value; at most 1 unless a list */
+    uint32_t field_id;              /* input: index of the field in get_fields */
+    const char *field;              /* input: field name */
+    const char *arg_key;            /* input: string argument or NULL */
+    uint64_t arg_index;             /* input: numeric argument or 0 */
+    ss_plugin_bool arg_present;     /* input: 1 when an argument was given */
+    uint32_t ftype;                 /* input: the field's type */
+    ss_plugin_bool flist;           /* input: the field is a list */
 } ss_plugin_extract_field;
 
 /* What plugin_extract_fields receives. */
@@ -265,7 +279,7 @@ typedef struct ss_plugin_field_extract_input {
     ss_plugin_owner_t *owner;
     const char *(*get_owner_last_error)(ss_plugin_owner_t *o);
     uint32_t num_fields;
-    ss_plugin_extract_field *fields; /* num_fields requests, filled in by the plugin */
+    ss_plugin_extract_field *fields;            /* num_fields requests, filled in by the plugin */
     ss_plugin_table_reader_vtable table_reader; /* deprecated */
     ss_plugin_table_reader_vtable_ext *table_reader_ext;
     ss_plugin_extract_value_offsets *value_offsets; /* optional (3.11); may be NULL */
@@ -293,13 +307,15 @@ typedef struct ss_plugin_set_config_input {
  * PLUGIN_MAX_ERRLEN bytes the host fills on failure.
  */
 typedef ss_plugin_rc (*ss_plugin_async_event_handler_t)(ss_plugin_owner_t *o,
-                                                        const ss_plugin_event *evt, char *err);
+                                                        const ss_plugin_event *evt,
+                                                        char *err);
 
 /* A routine the host re-runs on its worker threads until it returns 0. */
 typedef ss_plugin_bool (*ss_plugin_routine_fn_t)(ss_plugin_t *s, ss_plugin_routine_state_t *i);
 
 typedef struct {
-    ss_plugin_routine_t *(*subscribe)(ss_plugin_owner_t *o, ss_plugin_routine_fn_t f,
+    ss_plugin_routine_t *(*subscribe)(ss_plugin_owner_t *o,
+                                      ss_plugin_routine_fn_t f,
                                       ss_plugin_routine_state_t *i); /* NULL on failure */
     ss_plugin_rc (*unsubscribe)(ss_plugin_owner_t *o, ss_plugin_routine_t *r);
 } ss_plugin_routine_vtable;
@@ -382,7 +398,9 @@ typedef struct plugin_api {
      * now; EOF ends the stream; FAILURE stops the source with get_last_error. Events may
      * come with a non-SUCCESS code: they are delivered first. A plugin source emits only
      * code-322 events carrying its own id (0 is replaced by it). */
-    ss_plugin_rc (*next_batch)(ss_plugin_t *s, ss_instance_t *h, uint32_t *nevts,
+    ss_plugin_rc (*next_batch)(ss_plugin_t *s,
+                               ss_instance_t *h,
+                               uint32_t *nevts,
                                ss_plugin_event ***evts);
 
     /* Extraction, optional. Called once after init: the event codes the plugin extracts
@@ -402,7 +420,8 @@ typedef struct plugin_api {
     /* Extraction, required. Called from the thread of the source the event belongs to,
      * after every parse_event of that event. Fills in->fields[i].res / res_len; output
      * memory is the plugin's until the next extract_fields call on the state. */
-    ss_plugin_rc (*extract_fields)(ss_plugin_t *s, const ss_plugin_event_input *evt,
+    ss_plugin_rc (*extract_fields)(ss_plugin_t *s,
+                                   const ss_plugin_event_input *evt,
                                    const ss_plugin_field_extract_input *in);
 
     /* Parsing, optional. Event codes the plugin parses (see get_extract_event_types). */
@@ -413,7 +432,8 @@ typedef struct plugin_api {
 
     /* Parsing, required. Called at most once per event, from its source's thread, before
      * any extraction of that event; may update the plugin's state and write tables. */
-    ss_plugin_rc (*parse_event)(ss_plugin_t *s, const ss_plugin_event_input *evt,
+    ss_plugin_rc (*parse_event)(ss_plugin_t *s,
+                                const ss_plugin_event_input *evt,
                                 const ss_plugin_event_parse_input *in);
 
     /* Async, optional. JSON array of sources the async events go into; empty means all. */
@@ -425,12 +445,14 @@ typedef struct plugin_api {
     /* Async, required. The host hands over its handler; the plugin may call it from any
      * thread until the handler is replaced. handler NULL means stop: the plugin stops and
      * joins its producers before returning. */
-    ss_plugin_rc (*set_async_event_handler)(ss_plugin_t *s, ss_plugin_owner_t *owner,
+    ss_plugin_rc (*set_async_event_handler)(ss_plugin_t *s,
+                                            ss_plugin_owner_t *owner,
                                             const ss_plugin_async_event_handler_t handler);
 
     /* Async, optional (3.10). Emit the plugin's current state as async events through
      * handler, synchronously (used when a capture file starts). */
-    ss_plugin_rc (*dump_state)(ss_plugin_t *s, ss_plugin_owner_t *owner,
+    ss_plugin_rc (*dump_state)(ss_plugin_t *s,
+                               ss_plugin_owner_t *owner,
                                const ss_plugin_async_event_handler_t handler);
 
     /* Optional (3.4). Runtime reconfiguration; FAILURE rejects the config. */

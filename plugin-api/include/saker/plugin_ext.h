@@ -22,15 +22,15 @@ extern "C" {
 
 #ifndef SAKER_STRINGIFY
 #define SAKER_STRINGIFY_(x) #x
-#define SAKER_STRINGIFY(x) SAKER_STRINGIFY_(x)
+#define SAKER_STRINGIFY(x)  SAKER_STRINGIFY_(x)
 #endif
 
 /* The extension version this host offers. */
 #define SAKER_EXT_VERSION_MAJOR 1
 #define SAKER_EXT_VERSION_MINOR 0
 #define SAKER_EXT_VERSION_PATCH 0
-#define SAKER_EXT_VERSION_STR                                                                      \
-    SAKER_STRINGIFY(SAKER_EXT_VERSION_MAJOR)                                                       \
+#define SAKER_EXT_VERSION_STR                \
+    SAKER_STRINGIFY(SAKER_EXT_VERSION_MAJOR) \
     "." SAKER_STRINGIFY(SAKER_EXT_VERSION_MINOR) "." SAKER_STRINGIFY(SAKER_EXT_VERSION_PATCH)
 
 /* ---- Extended field types ------------------------------------------------
@@ -46,17 +46,17 @@ extern "C" {
  * A plugin using them cannot load in Falco, which knows only FTYPE_*.
  */
 enum saker_field_type {
-    SAKER_FTYPE_INT8 = 1,    /* "int8" */
-    SAKER_FTYPE_INT16 = 2,   /* "int16" */
-    SAKER_FTYPE_INT32 = 3,   /* "int32" */
-    SAKER_FTYPE_INT64 = 4,   /* "int64" */
-    SAKER_FTYPE_UINT8 = 5,   /* "uint8" */
-    SAKER_FTYPE_UINT16 = 6,  /* "uint16" */
-    SAKER_FTYPE_UINT32 = 7,  /* "uint32" */
+    SAKER_FTYPE_INT8 = 1,     /* "int8" */
+    SAKER_FTYPE_INT16 = 2,    /* "int16" */
+    SAKER_FTYPE_INT32 = 3,    /* "int32" */
+    SAKER_FTYPE_INT64 = 4,    /* "int64" */
+    SAKER_FTYPE_UINT8 = 5,    /* "uint8" */
+    SAKER_FTYPE_UINT16 = 6,   /* "uint16" */
+    SAKER_FTYPE_UINT32 = 7,   /* "uint32" */
     SAKER_FTYPE_BYTEBUF = 10, /* "bytebuf" */
-    SAKER_FTYPE_FSPATH = 17, /* "fspath" */
-    SAKER_FTYPE_PORT = 22,   /* "port" (uint16) */
-    SAKER_FTYPE_DOUBLE = 33, /* "double" */
+    SAKER_FTYPE_FSPATH = 17,  /* "fspath" */
+    SAKER_FTYPE_PORT = 22,    /* "port" (uint16) */
+    SAKER_FTYPE_DOUBLE = 33,  /* "double" */
 };
 
 /*
@@ -111,11 +111,11 @@ typedef struct saker_event_type {
  * (the syscall source does it in the kernel).
  */
 typedef struct saker_event_interest {
-    uint32_t size;          /* sizeof(saker_event_interest) as the host filled it */
-    ss_plugin_bool all;     /* every event is of interest; the lists may be empty */
-    uint32_t num_types;     /* event codes of interest */
+    uint32_t size;      /* sizeof(saker_event_interest) as the host filled it */
+    ss_plugin_bool all; /* every event is of interest; the lists may be empty */
+    uint32_t num_types; /* event codes of interest */
     const uint16_t *types;
-    uint32_t num_names;     /* event-type names of interest, as in saker_event_type.name; */
+    uint32_t num_names;       /* event-type names of interest, as in saker_event_type.name; */
     const char *const *names; /* this narrows generic codes to single syscalls */
 } saker_event_interest;
 
@@ -161,39 +161,39 @@ typedef void saker_sink_t;
 /* One value of an alert's output field; which member is set follows the field type. */
 typedef struct saker_alert_value {
     union {
-        uint64_t u64;               /* unsigned, reltime, abstime, port */
-        int64_t s64;                /* signed integers */
-        double d;                   /* double */
-        ss_plugin_bool boolean;     /* bool */
-        ss_plugin_byte_buffer buf;  /* ipaddr, ipnet, bytebuf */
+        uint64_t u64;              /* unsigned, reltime, abstime, port */
+        int64_t s64;               /* signed integers */
+        double d;                  /* double */
+        ss_plugin_bool boolean;    /* bool */
+        ss_plugin_byte_buffer buf; /* ipaddr, ipnet, bytebuf */
         struct {
-            const char *ptr;        /* NUL-terminated */
-            uint32_t len;           /* bytes before the NUL */
-        } str;                      /* string, fspath */
+            const char *ptr; /* NUL-terminated */
+            uint32_t len;    /* bytes before the NUL */
+        } str;               /* string, fspath */
     } v;
 } saker_alert_value;
 
 /* One output field of an alert, e.g. proc.name. */
 typedef struct saker_alert_field {
-    const char *name;      /* as written in the output, argument included: "proc.aname[2]" */
-    uint32_t type;         /* FTYPE_* or SAKER_FTYPE_* */
+    const char *name; /* as written in the output, argument included: "proc.aname[2]" */
+    uint32_t type;    /* FTYPE_* or SAKER_FTYPE_* */
     ss_plugin_bool is_list;
-    uint32_t num_values;   /* 0: no value (rendered <NA> / null) */
+    uint32_t num_values; /* 0: no value (rendered <NA> / null) */
     const saker_alert_value *values;
 } saker_alert_field;
 
 /* One alert. Grows only at the end; size says how much the host filled. */
 typedef struct saker_alert {
-    uint32_t size;          /* sizeof(saker_alert) as the host filled it */
-    uint32_t priority;      /* 0 emergency .. 7 debug (= syslog severity) */
-    uint64_t ts;            /* event time, ns since the epoch */
-    uint64_t seq;           /* alert number, unique and increasing within one run */
+    uint32_t size;     /* sizeof(saker_alert) as the host filled it */
+    uint32_t priority; /* 0 emergency .. 7 debug (= syslog severity) */
+    uint64_t ts;       /* event time, ns since the epoch */
+    uint64_t seq;      /* alert number, unique and increasing within one run */
     const char *rule;
     const char *priority_name; /* "Warning" */
-    const char *source;     /* "syscall", "k8s_audit", ..., "internal" */
+    const char *source;        /* "syscall", "k8s_audit", ..., "internal" */
     const char *hostname;
-    const char *output;     /* the rule's rendered output, without time and priority */
-    const char *line;       /* the alert as the host formats it (text or JSON per config), no newline */
+    const char *output; /* the rule's rendered output, without time and priority */
+    const char *line;   /* the alert as the host formats it (text or JSON per config), no newline */
     uint32_t num_tags;
     const char *const *tags;
     uint32_t num_fields;

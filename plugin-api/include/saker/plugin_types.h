@@ -77,10 +77,10 @@ typedef enum ss_plugin_log_severity {
 } ss_plugin_log_severity;
 
 /* Opaque handles. */
-typedef void ss_plugin_t;           /* plugin state, returned by plugin_init */
-typedef void ss_instance_t;         /* an open event stream, returned by plugin_open */
-typedef void ss_plugin_owner_t;     /* the host */
-typedef void ss_plugin_table_t;     /* a state table */
+typedef void ss_plugin_t;       /* plugin state, returned by plugin_init */
+typedef void ss_instance_t;     /* an open event stream, returned by plugin_open */
+typedef void ss_plugin_owner_t; /* the host */
+typedef void ss_plugin_table_t; /* a state table */
 typedef void ss_plugin_table_entry_t;
 typedef void ss_plugin_table_field_t;
 typedef void ss_plugin_table_iterator_state_t;

@@ -35,19 +35,24 @@ bool saker_evt_large_payload(uint16_t type);
  * the event is too short for its header, lengths or that parameter (a
  * truncated or hostile event never reads out of bounds: evt->len bounds all).
  */
-int saker_evt_param(const ss_plugin_event *evt, uint32_t idx, const uint8_t **data,
-                    uint32_t *len);
+int saker_evt_param(const ss_plugin_event *evt, uint32_t idx, const uint8_t **data, uint32_t *len);
 
 /*
  * Builds a plugin event (code 322) in buf: header, plugin id, payload.
  * Returns the event length, or 0 when cap is too small.
  */
-uint32_t saker_evt_build_plugin(void *buf, size_t cap, uint64_t ts, uint32_t plugin_id,
-                                const void *data, uint32_t len);
+uint32_t saker_evt_build_plugin(void *buf,
+                                size_t cap,
+                                uint64_t ts,
+                                uint32_t plugin_id,
+                                const void *data,
+                                uint32_t len);
 
 /* The payload of a plugin event, or -1 when evt is not a well-formed 322 event. */
-int saker_evt_plugin_payload(const ss_plugin_event *evt, uint32_t *plugin_id,
-                             const uint8_t **data, uint32_t *len);
+int saker_evt_plugin_payload(const ss_plugin_event *evt,
+                             uint32_t *plugin_id,
+                             const uint8_t **data,
+                             uint32_t *len);
 
 /*
  * Writes a generic event: nparams parameters given as (data, len) pairs.
@@ -55,8 +60,14 @@ int saker_evt_plugin_payload(const ss_plugin_event *evt, uint32_t *plugin_id,
  * Returns the event length, or 0 when it does not fit (or a length does not
  * fit its word).
  */
-uint32_t saker_evt_build(void *buf, size_t cap, uint64_t ts, uint64_t tid, uint16_t type,
-                         uint32_t nparams, const void *const *data, const uint32_t *lens);
+uint32_t saker_evt_build(void *buf,
+                         size_t cap,
+                         uint64_t ts,
+                         uint64_t tid,
+                         uint16_t type,
+                         uint32_t nparams,
+                         const void *const *data,
+                         const uint32_t *lens);
 
 /* ---- Extraction results -------------------------------------------------------
  *
@@ -81,16 +92,22 @@ const char *saker_store_strndup(struct saker_store *s, const char *p, size_t n);
 /* Blocks are chained and never moved, so every pointer handed out stays valid until reset. */
 
 /* Set one result: copies the value(s) into the store. Return 0, or -1 on OOM. */
-int saker_field_set_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p,
-                        size_t n);
+int saker_field_set_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p, size_t n);
 int saker_field_set_u64(struct saker_store *s, ss_plugin_extract_field *f, uint64_t v);
 int saker_field_set_bool(struct saker_store *s, ss_plugin_extract_field *f, bool v);
-int saker_field_set_buf(struct saker_store *s, ss_plugin_extract_field *f, const void *p,
+int saker_field_set_buf(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        const void *p,
                         uint32_t n);
 /* Append one more value to a list field (res_len grows by one). */
-int saker_field_add_str(struct saker_store *s, ss_plugin_extract_field *f, const char *p,
-                        size_t n, uint32_t max_values);
-int saker_field_add_u64(struct saker_store *s, ss_plugin_extract_field *f, uint64_t v,
+int saker_field_add_str(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        const char *p,
+                        size_t n,
+                        uint32_t max_values);
+int saker_field_add_u64(struct saker_store *s,
+                        ss_plugin_extract_field *f,
+                        uint64_t v,
                         uint32_t max_values);
 
 /* ---- Errors ------------------------------------------------------------------- */
