@@ -708,6 +708,18 @@ static bool parse_const(struct skr_compiler *c,
         }
         v->p = (const uint8_t *)s;
         v->len = vn->len;
+        if (chk->op == SKR_OP_ICONTAINS) {
+            /* compared case-insensitively: stored in lower case once */
+            uint8_t *low = skr_arena_alloc(c->arena, vn->len + 1);
+            if (low == NULL) {
+                oom(c, vn->pos);
+                return false;
+            }
+            for (uint32_t i = 0; i <= vn->len; i++) {
+                low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (uint8_t)(s[i] + 32) : (uint8_t)s[i];
+            }
+            v->p = low;
+        }
         return true;
     case SKR_CLS_BUF:
         if (chk->op == SKR_OP_BCONTAINS || chk->op == SKR_OP_BSTARTSWITH) {
@@ -1030,6 +1042,37 @@ static struct skr_check *compile_check(struct skr_compiler *c,
 
 /* ---- Conditions ------------------------------------------------------------------------------- */
 
+/* A rule runs only for the event types its index entry names, so its evt.type tests are
+ * nearly always true: in an "and", they go after the other operands, which fail sooner.
+ * Checks have no side effects, so the result is the same. */
+static bool is_evt_type_check(const struct skr_cnode *k)
+{
+    const struct skr_check *chk = k->kind == SKR_CN_CHECK ? k->chk : NULL;
+
+    return chk != NULL && chk->lhs->kind == SKR_OPD_FIELD && !chk->lhs->req->arg_present &&
+           chk->rhs == NULL && chk->mod == SKR_MOD_NONE &&
+           (chk->op == SKR_OP_EQ || chk->op == SKR_OP_IN) &&
+           strcmp(chk->lhs->text, "evt.type") == 0;
+}
+
+static void defer_evt_type_checks(struct skr_cnode **kids, uint32_t n)
+{
+    uint32_t w = 0;
+    struct skr_cnode *deferred[64];
+    uint32_t nd = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (nd < 64 && is_evt_type_check(kids[i])) {
+            deferred[nd++] = kids[i];
+        } else {
+            kids[w++] = kids[i];
+        }
+    }
+    if (nd > 0) {
+        memcpy(kids + w, deferred, nd * sizeof(*kids));
+    }
+}
+
 /* A check node and its check share one allocation (one cache line apart at most). */
 struct cnode_check {
     struct skr_cnode n;
@@ -1094,6 +1137,9 @@ static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_a
                 kids[nk] = k;
             }
             nk += add;
+        }
+        if (kind == SKR_CN_AND) {
+            defer_evt_type_checks(kids, nk);
         }
         cn = skr_arena_calloc(c->arena, 1, sizeof(*cn));
         if (cn != NULL && nk > 0) {

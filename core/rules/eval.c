@@ -119,6 +119,26 @@ void skr_value_format(uint32_t type, const struct skr_value *v, struct skr_strbu
 
 /* ---- Operands ------------------------------------------------------------------------------ */
 
+/* Extracts a field not in the cache yet (out of line: the hit path stays small). */
+static __attribute__((noinline)) void fill_field(struct skr_eval_ctx *ctx,
+                                                 const struct skr_extract_req *req,
+                                                 struct skr_cache_ent *e)
+{
+    e->gen = ctx->gen;
+    e->vals = NULL;
+    e->n = 0;
+    e->rc = ctx->extract(ctx->extract_user, req, &e->vals, &e->n);
+    if (e->rc == 0 && e->n > 0 && e->vals == NULL) {
+        e->rc = -EINVAL;
+    }
+    if (e->rc == 0 && e->n == 0 && !req->is_list) {
+        e->rc = -ENOENT;
+    }
+    if (e->rc > 0) {
+        e->rc = 0;
+    }
+}
+
 static inline __attribute__((always_inline)) int get_field(struct skr_eval_ctx *ctx,
                                                            const struct skr_extract_req *req,
                                                            const struct skr_value **vals,
@@ -127,19 +147,7 @@ static inline __attribute__((always_inline)) int get_field(struct skr_eval_ctx *
     struct skr_cache_ent *e = &ctx->cache[req->slot];
 
     if (e->gen != ctx->gen) {
-        e->gen = ctx->gen;
-        e->vals = NULL;
-        e->n = 0;
-        e->rc = ctx->extract(ctx->extract_user, req, &e->vals, &e->n);
-        if (e->rc == 0 && e->n > 0 && e->vals == NULL) {
-            e->rc = -EINVAL;
-        }
-        if (e->rc == 0 && e->n == 0 && !req->is_list) {
-            e->rc = -ENOENT;
-        }
-        if (e->rc > 0) {
-            e->rc = 0;
-        }
+        fill_field(ctx, req, e);
     }
     *vals = e->vals;
     *n = e->n;
@@ -753,7 +761,9 @@ static bool m_str_in(struct skr_eval_ctx *ctx,
         return skr_strset_has(chk->set, v->p, v->len);
     }
     for (uint32_t i = 0; i < chk->nvals; i++) {
-        if (bytes_eq(v, &chk->vals[i])) {
+        const struct skr_value *k = &chk->vals[i];
+        if (k->len == v->len &&
+            (v->len == 0 || (k->p[0] == v->p[0] && memcmp(k->p, v->p, v->len) == 0))) {
             return true;
         }
     }
@@ -788,6 +798,66 @@ static bool m_str_contains(struct skr_eval_ctx *ctx,
     return skr_bytes_contains(v->p, v->len, chk->vals[0].p, chk->vals[0].len);
 }
 
+static bool m_str_icontains(struct skr_eval_ctx *ctx,
+                            const struct skr_check *chk,
+                            const struct skr_value *v)
+{
+    (void)ctx;
+    return skr_bytes_icontains_lower(v->p, v->len, chk->vals[0].p, chk->vals[0].len);
+}
+
+#define NUM_MATCHER(name, field, cmpop)                                     \
+    static bool name(struct skr_eval_ctx *ctx, const struct skr_check *chk, \
+                     const struct skr_value *v)                             \
+    {                                                                       \
+        (void)ctx;                                                          \
+        return v->field cmpop chk->vals[0].field;                           \
+    }
+
+NUM_MATCHER(m_u64_eq, u64, ==)
+NUM_MATCHER(m_u64_ne, u64, !=)
+NUM_MATCHER(m_u64_lt, u64, <)
+NUM_MATCHER(m_u64_le, u64, <=)
+NUM_MATCHER(m_u64_gt, u64, >)
+NUM_MATCHER(m_u64_ge, u64, >=)
+NUM_MATCHER(m_s64_eq, s64, ==)
+NUM_MATCHER(m_s64_ne, s64, !=)
+NUM_MATCHER(m_s64_lt, s64, <)
+NUM_MATCHER(m_s64_le, s64, <=)
+NUM_MATCHER(m_s64_gt, s64, >)
+NUM_MATCHER(m_s64_ge, s64, >=)
+
+static skr_match1_fn num_matcher(enum skr_cls cls, enum skr_op op)
+{
+    static const skr_match1_fn u[] = { m_u64_eq, m_u64_ne, m_u64_lt, m_u64_le, m_u64_gt, m_u64_ge };
+    static const skr_match1_fn s[] = { m_s64_eq, m_s64_ne, m_s64_lt, m_s64_le, m_s64_gt, m_s64_ge };
+    int k;
+
+    switch (op) {
+    case SKR_OP_EQ:
+        k = 0;
+        break;
+    case SKR_OP_NE:
+        k = 1;
+        break;
+    case SKR_OP_LT:
+        k = 2;
+        break;
+    case SKR_OP_LE:
+        k = 3;
+        break;
+    case SKR_OP_GT:
+        k = 4;
+        break;
+    case SKR_OP_GE:
+        k = 5;
+        break;
+    default:
+        return NULL;
+    }
+    return cls == SKR_CLS_U64 ? u[k] : s[k];
+}
+
 static bool m_pmatch(struct skr_eval_ctx *ctx,
                      const struct skr_check *chk,
                      const struct skr_value *v)
@@ -811,6 +881,14 @@ void skr_check_specialize(struct skr_check *chk)
         return;
     }
     chk->match = m_generic;
+    if (chk->mod == SKR_MOD_NONE && chk->nvals == 1 &&
+        (chk->cls == SKR_CLS_U64 || chk->cls == SKR_CLS_S64)) {
+        skr_match1_fn f = num_matcher((enum skr_cls)chk->cls, (enum skr_op)chk->op);
+        if (f != NULL) {
+            chk->match = f;
+        }
+        return;
+    }
     if (chk->mod != SKR_MOD_NONE || (chk->cls != SKR_CLS_STR && chk->cls != SKR_CLS_BUF)) {
         return;
     }
@@ -836,6 +914,9 @@ void skr_check_specialize(struct skr_check *chk)
     case SKR_OP_BCONTAINS:
         chk->match = m_str_contains;
         break;
+    case SKR_OP_ICONTAINS:
+        chk->match = chk->cls == SKR_CLS_STR ? m_str_icontains : m_generic;
+        break;
     case SKR_OP_PMATCH:
         chk->match = chk->pm != NULL ? m_pmatch : m_generic;
         break;
@@ -844,32 +925,16 @@ void skr_check_specialize(struct skr_check *chk)
     }
 }
 
-static bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
+/* Everything but the specialised checks (out of line: the common path stays small). */
+static __attribute__((noinline)) bool eval_check_general(struct skr_eval_ctx *ctx,
+                                                         const struct skr_check *chk,
+                                                         const struct skr_value *vals,
+                                                         uint32_t n)
 {
-    const struct skr_value *vals;
-    uint32_t n;
     const struct skr_value *ks = chk->vals;
     uint32_t nk = chk->nvals;
     bool constant = true;
-    int rc;
 
-    if (chk->lhs_req != NULL) {
-        rc = get_field(ctx, chk->lhs_req, &vals, &n);
-    } else {
-        rc = skr_eval_operand(ctx, chk->lhs, &vals, &n);
-    }
-    if (rc < 0) {
-        return false;
-    }
-    if (chk->match != NULL) {
-        /* One value, or several for fields such as ancestors: any of them. */
-        for (uint32_t i = 0; i < n; i++) {
-            if (chk->match(ctx, chk, &vals[i])) {
-                return true;
-            }
-        }
-        return false;
-    }
     if (chk->op == SKR_OP_EXISTS) {
         return chk->lhs_list || n > 0;
     }
@@ -902,6 +967,32 @@ static bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
         }
     }
     return false;
+}
+
+static inline bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *chk)
+{
+    const struct skr_value *vals;
+    uint32_t n;
+    int rc;
+
+    if (chk->lhs_req != NULL) {
+        rc = get_field(ctx, chk->lhs_req, &vals, &n);
+    } else {
+        rc = skr_eval_operand(ctx, chk->lhs, &vals, &n);
+    }
+    if (rc < 0) {
+        return false;
+    }
+    if (chk->match != NULL) {
+        /* One value, or several for fields such as ancestors: any of them. */
+        for (uint32_t i = 0; i < n; i++) {
+            if (chk->match(ctx, chk, &vals[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return eval_check_general(ctx, chk, vals, n);
 }
 
 bool skr_eval_cond(struct skr_eval_ctx *ctx, const struct skr_cnode *nd)

@@ -286,6 +286,47 @@ bool skr_bytes_icontains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t
     return false;
 }
 
+bool skr_bytes_icontains_lower(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen)
+{
+    const uint8_t *end;
+    const uint8_t *p = h;
+    uint8_t c0;
+    uint8_t c1;
+
+    if (nlen == 0) {
+        return true;
+    }
+    if (nlen > hlen) {
+        return false;
+    }
+    c0 = n[0];
+    c1 = (c0 >= 'a' && c0 <= 'z') ? (uint8_t)(c0 - 32) : c0;
+    end = h + hlen - nlen + 1; /* one past the last possible start */
+    while (p < end) {
+        /* the next start candidate, in either case of the first byte */
+        const uint8_t *a = memchr(p, c0, (size_t)(end - p));
+        const uint8_t *q = a;
+        if (c1 != c0) {
+            const uint8_t *b = memchr(p, c1, (size_t)((a != NULL ? a : end) - p));
+            if (b != NULL) {
+                q = b;
+            }
+        }
+        if (q == NULL) {
+            return false;
+        }
+        size_t k = 1;
+        while (k < nlen && lower(q[k]) == n[k]) {
+            k++;
+        }
+        if (k == nlen) {
+            return true;
+        }
+        p = q + 1;
+    }
+    return false;
+}
+
 /* ---- Decoding ----------------------------------------------------------------------------- */
 
 static int b64val(uint8_t c)

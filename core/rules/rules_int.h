@@ -274,6 +274,8 @@ bool skr_pmatch_match(const struct skr_pmatch *pm, const char *path, size_t len)
 
 bool skr_bytes_contains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen);
 bool skr_bytes_icontains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen);
+/* The same with a needle already in lower case (as the compiler stores it). */
+bool skr_bytes_icontains_lower(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen);
 /* Decodes standard base64 (up to two trailing '=' ignored). Returns the length or -1. */
 long skr_b64_decode(const uint8_t *in, size_t len, uint8_t *out);
 /* Decodes even-length hex text. Returns the length or -1. */

@@ -6,6 +6,7 @@
  *
  *   bench_rules --fields F.json [--rules N] [--events N] [--runs N] [--seed N]
  *               [--match-rate PCT] [--rules-file FILE [--plugin NAME=VER]]
+ *   bench_rules [--rules N] --write-rules FILE     (writes the synthetic rules and exits)
  *
  * Without --rules-file, N synthetic rules are written (Falco-like: an
  * evt.type set, process and file lists, a negated exception) and loaded
@@ -76,7 +77,8 @@ struct bench {
     uint8_t *kinds; /* by field id */
     uint32_t nkinds;
     struct bench_event *ev;
-    struct skr_value vals[4];
+    /* One slot per field kind: cached values stay valid for the whole event. */
+    struct skr_value vals[FK_CONTAINER + 1][2];
 };
 
 static uint64_t rng_state = 88172645463325252ull;
@@ -97,11 +99,12 @@ static int extract(void *user,
     struct bench *b = user;
     const struct bench_event *ev = b->ev;
     const char *s = NULL;
-    struct skr_value *v = b->vals;
+    enum fk kind = req->field_id < b->nkinds ? b->kinds[req->field_id] : FK_NONE;
+    struct skr_value *v = b->vals[kind];
 
     *n = 1;
     *vals = v;
-    switch (req->field_id < b->nkinds ? b->kinds[req->field_id] : FK_NONE) {
+    switch (kind) {
     case FK_TYPE:
         s = ev->type;
         break;
@@ -183,18 +186,28 @@ static void map_fields(struct bench *b)
     }
 }
 
+static uint16_t syscall_codes[NSYSCALLS];
+
+/* The exit code of each syscall of the stream (looked up once). */
+static void lookup_codes(const struct skr_rules_host *h)
+{
+    for (size_t i = 0; i < NSYSCALLS; i++) {
+        uint16_t codes[8];
+        syscall_codes[i] = 1; /* the generic event when the table has no such name */
+        if (h->event_codes(h->user, "syscall", syscalls[i], codes, 8) > 0) {
+            syscall_codes[i] = codes[0] | 1;
+        }
+    }
+}
+
 /* Builds one event; match_rate percent of them look like what the rules watch. */
-static void make_event(struct bench_event *ev, const struct skr_rules_host *h, int match_rate)
+static void make_event(struct bench_event *ev, int match_rate)
 {
     bool bad = (int)(rnd() % 100) < match_rate;
-    uint16_t codes[8];
+    size_t t = rnd() % NSYSCALLS;
 
-    ev->type = syscalls[rnd() % NSYSCALLS];
-    if (h->event_codes(h->user, "syscall", ev->type, codes, 8) > 0) {
-        ev->code = codes[0] | 1; /* the exit event */
-    } else {
-        ev->code = 1;
-    }
+    ev->type = syscalls[t];
+    ev->code = syscall_codes[t];
     ev->name = bad ? "bash" : names[rnd() % NNAMES];
     ev->pname = names[rnd() % NNAMES];
     ev->user = bad ? "root" : "app";
@@ -385,6 +398,8 @@ int main(int argc, char **argv)
             rng_state = strtoull(argv[++i], NULL, 10) | 1;
         } else if (strcmp(argv[i], "--match-rate") == 0 && v != NULL) {
             match_rate = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--write-rules") == 0 && v != NULL) {
+            return write_rules(argv[i + 1], nrules) == 0 ? 0 : 1;
         } else if (strcmp(argv[i], "--rules-file") == 0 && v != NULL) {
             rules_file = argv[++i];
         } else if (strcmp(argv[i], "--plugin") == 0 && v != NULL) {
@@ -432,8 +447,9 @@ int main(int argc, char **argv)
     if (events == NULL || ctx == NULL) {
         return 1;
     }
+    lookup_codes(skr_test_host_get(b.th));
     for (long i = 0; i < nstream; i++) {
-        make_event(&events[i], skr_test_host_get(b.th), match_rate);
+        make_event(&events[i], match_rate);
     }
     rss0 = rss_kb();
     for (int r = 0; r < runs; r++) {

@@ -224,8 +224,9 @@ static int cmd_parse(uint32_t depth)
 struct json_event {
     const struct skr_test_host *host;
     const cJSON *fields;
-    struct skr_value vals[64];
-    uint8_t buf[64][16];
+    /* Values stay valid for the whole event (the engine caches them): one block per
+     * extraction, freed with the event. */
+    struct skr_arena mem;
 };
 
 static int json_extract(void *user,
@@ -259,6 +260,11 @@ static int json_extract(void *user,
     if (v == NULL || cJSON_IsNull(v)) {
         return -ENOENT;
     }
+    struct skr_value *outv = skr_arena_calloc(&ev->mem, 64, sizeof(*outv));
+    uint8_t(*buf)[16] = skr_arena_calloc(&ev->mem, 64, 16);
+    if (outv == NULL || buf == NULL) {
+        return -ENOMEM;
+    }
     if (cJSON_IsArray(v)) {
         const cJSON *it;
         cJSON_ArrayForEach(it, v) {
@@ -270,7 +276,7 @@ static int json_extract(void *user,
         items[n++] = v;
     }
     for (uint32_t i = 0; i < n; i++) {
-        struct skr_value *out = &ev->vals[i];
+        struct skr_value *out = &outv[i];
         const cJSON *it = items[i];
         memset(out, 0, sizeof(*out));
         switch (skr_type_class(d->type)) {
@@ -286,11 +292,11 @@ static int json_extract(void *user,
             break;
         case SKR_CLS_IP:
         case SKR_CLS_NET: {
-            int l = cJSON_IsString(it) ? skr_parse_ip(it->valuestring, ev->buf[i]) : -1;
+            int l = cJSON_IsString(it) ? skr_parse_ip(it->valuestring, buf[i]) : -1;
             if (l < 0) {
                 return -EINVAL;
             }
-            out->p = ev->buf[i];
+            out->p = buf[i];
             out->len = (uint32_t)l;
             break;
         }
@@ -303,7 +309,7 @@ static int json_extract(void *user,
             break;
         }
     }
-    *vals = ev->vals;
+    *vals = outv;
     *nvals = n;
     return 0;
 }
@@ -368,6 +374,7 @@ static int cmd_compile(struct skr_test_host *th, const char *source)
             struct json_event ev;
             cJSON *empty = cJSON_CreateObject();
             memset(&ev, 0, sizeof(ev));
+            skr_arena_init(&ev.mem, 0);
             ev.host = th;
             ev.fields = empty;
             if (skr_eval_ctx_reserve(ctx, comp.nreqs + 1) == 0) {
@@ -376,6 +383,7 @@ static int cmd_compile(struct skr_test_host *th, const char *source)
             }
             cJSON_AddBoolToObject(out, "uses_fields", comp.nreqs > 0);
             cJSON_Delete(empty);
+            skr_arena_fini(&ev.mem);
         }
         skr_compiler_fini(&comp);
         skr_arena_fini(&a);
@@ -476,6 +484,7 @@ static int run_events(struct skr_ruleset *rs,
             }
         }
         memset(&je, 0, sizeof(je));
+        skr_arena_init(&je.mem, 0);
         je.host = th;
         je.fields = cJSON_GetObjectItemCaseSensitive(ev, "fields");
         n = skr_ruleset_eval(rs, ctx, sidx, cJSON_IsNumber(code) ? (uint16_t)code->valuedouble : 0,
@@ -512,6 +521,7 @@ static int run_events(struct skr_ruleset *rs,
         cJSON_AddItemToObject(res, "outputs", outputs);
         cJSON_AddItemToArray(results, res);
         cJSON_Delete(ev);
+        skr_arena_fini(&je.mem);
     }
     fclose(f);
     skr_eval_ctx_free(ctx);
