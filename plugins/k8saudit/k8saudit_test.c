@@ -9,7 +9,10 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -441,6 +444,35 @@ static void test_files(void **state)
     assert_int_equal(count, 1);
     assert_non_null(strstr(logged, ":2: truncated JSON document"));
     unlink(path);
+
+    /* a directory: every regular file, oldest first (by mtime, not by name) */
+    {
+        char dir[] = "/tmp/k8saudit_dir_XXXXXX";
+        char a[128], b[128], sub[128], cmd[512];
+        FILE *fp;
+        struct timespec t[2] = { { .tv_sec = 2000000000 }, { .tv_sec = 2000000000 } };
+        assert_non_null(mkdtemp(dir));
+        snprintf(a, sizeof(a), "%s/a-newer.log", dir);
+        snprintf(b, sizeof(b), "%s/b-older.log", dir);
+        snprintf(sub, sizeof(sub), "%s/subdir", dir);
+        fp = fopen(a, "w");
+        fputs(EV("newer", "2018-10-26T13:38:34Z") "\n", fp);
+        fclose(fp);
+        fp = fopen(b, "w");
+        fputs(EV("older-1", "2018-10-26T13:38:30Z") "\n" EV("older-2", "2018-10-26T13:38:31Z"), fp);
+        fclose(fp);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        assert_int_equal(utimensat(AT_FDCWD, a, t, 0), 0);
+        t[0].tv_sec = t[1].tv_sec = 1000000000;
+        assert_int_equal(utimensat(AT_FDCWD, b, t, 0), 0);
+        assert_int_equal(read_all(s, dir, &count, ids), 0);
+        assert_int_equal(count, 3);
+        assert_string_equal(ids[0], "older-1");
+        assert_string_equal(ids[1], "older-2");
+        assert_string_equal(ids[2], "newer");
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        assert_int_equal(system(cmd), 0);
+    }
 
     /* open errors name the path and say what to give */
     assert_int_equal(read_all(s, "/nonexistent/audit.log", &count, NULL), -1);
