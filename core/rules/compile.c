@@ -1017,7 +1017,7 @@ static struct skr_check *compile_check(struct skr_compiler *c,
             }
         }
         if ((op == SKR_OP_IN || op == SKR_OP_INTERSECTS) &&
-            (chk->cls == SKR_CLS_STR || chk->cls == SKR_CLS_BUF) && nv > 4) {
+            (chk->cls == SKR_CLS_STR || chk->cls == SKR_CLS_BUF) && nv > 16) {
             chk->set = skr_strset_new(c->arena, chk->vals, nv);
             if (chk->set == NULL) {
                 return oom(c, rhs->pos);

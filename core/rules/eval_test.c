@@ -260,7 +260,10 @@ static void test_strings(void **state)
         { "s.str regex 'bin'", 0, NULL }, /* anchored: a full match is needed */
         { "s.str regex '('", -1, "invalid regular expression" },
         { "s.str in (/bin/sh, /usr/bin/bash)", 1, NULL },
-        { "s.str in (a, b, c, d, e, f, /usr/bin/bash)", 1, NULL }, /* hash set */
+        { "s.str in (a, b, c, d, e, f, /usr/bin/bash)", 1, NULL },
+        { "s.str in (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, /usr/bin/bash)", 1,
+          NULL }, /* hash set */
+        { "s.str in (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r)", 0, NULL },
         { "s.str in (a, b, c, d, e, f)", 0, NULL },
         { "s.str intersects (/usr/bin/bash)", 1, NULL },
         { "s.str pmatch (/usr/bin)", 1, NULL },
