@@ -222,7 +222,8 @@ static long skr_path_step(__u32 i, struct skr_path_walk *w)
     s->tmp[cur & (SKR_MAX_PARAM_SIZE - 1)] = '/';
     w->cur = cur & (SKR_MAX_PARAM_SIZE - 1);
     w->dentry = parent;
-    return 0;
+    /* a pseudo file (memfd, pipe, socket) is its own parent: its name is the whole path */
+    return parent == dentry;
 }
 
 /*

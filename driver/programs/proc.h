@@ -179,6 +179,10 @@ static __always_inline int skr_execve_common(__u16 code,
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(skr_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+    /*
+     * Both execve and execveat: like Falco's drivers, a success is an execve
+     * event (the kernel itself rewrites the syscall number of a 64-bit exec).
+     */
     if (!skr_cfg.exec_enabled || skr_is_self()) {
         return 0;
     }

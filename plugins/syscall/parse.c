@@ -820,6 +820,15 @@ static void parse_bind(struct skr_sys *s, const struct skr_ev *ev)
         f->sport = rd16(a + 17);
         f->flags |= SKR_FDF_ROLE_SERVER;
         skr_fd_set_tuple_name(f);
+    } else if ((a[0] == SKR_AF_INET && len >= 7) || (a[0] == SKR_AF_INET6 && len >= 19)) {
+        /* port 0 (the kernel picks one): not a server yet, named after the address given */
+        char ip[INET6_ADDRSTRLEN], name[INET6_ADDRSTRLEN + 8];
+        int n;
+        addr_text(ip, sizeof(ip), a[0] == SKR_AF_INET ? AF_INET : AF_INET6, a + 1);
+        n = snprintf(name, sizeof(name), "%s:0", ip);
+        if (n > 0 && (size_t)n < sizeof(name)) {
+            skr_fd_set_name(f, name, (size_t)n);
+        }
     } else if (a[0] == SKR_AF_UNIX && len > 1) {
         size_t n = strnlen((const char *)a + 1, len - 1);
         skr_fd_set_name(f, (const char *)a + 1, n);

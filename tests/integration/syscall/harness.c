@@ -48,9 +48,11 @@ struct api {
     ss_instance_t *(*open)(ss_plugin_t *, const char *, ss_plugin_rc *);
     void (*close)(ss_plugin_t *, ss_instance_t *);
     ss_plugin_rc (*next_batch)(ss_plugin_t *, ss_instance_t *, uint32_t *, ss_plugin_event ***);
-    ss_plugin_rc (*extract_fields)(ss_plugin_t *, const ss_plugin_event_input *,
+    ss_plugin_rc (*extract_fields)(ss_plugin_t *,
+                                   const ss_plugin_event_input *,
                                    const ss_plugin_field_extract_input *);
-    ss_plugin_rc (*parse_event)(ss_plugin_t *, const ss_plugin_event_input *,
+    ss_plugin_rc (*parse_event)(ss_plugin_t *,
+                                const ss_plugin_event_input *,
                                 const ss_plugin_event_parse_input *);
     ss_plugin_metric *(*get_metrics)(ss_plugin_t *, uint32_t *);
     const saker_event_type *(*get_event_types)(ss_plugin_t *, uint32_t *);
@@ -138,8 +140,7 @@ static void resolve_field(cJSON *fields, const char *text, struct fieldreq *r)
     }
     for (size_t len = strlen(name); len > 0; len--) {
         id = 0;
-        cJSON_ArrayForEach(f, fields)
-        {
+        cJSON_ArrayForEach(f, fields) {
             const char *n = cJSON_GetObjectItem(f, "name")->valuestring;
             if (strlen(n) == len && strncmp(n, name, len) == 0 &&
                 (name[len] == '\0' || name[len] == '.')) {
@@ -153,7 +154,7 @@ static void resolve_field(cJSON *fields, const char *text, struct fieldreq *r)
                           : strcmp(type, "bytebuf") == 0 ? SAKER_FTYPE_BYTEBUF
                           : strcmp(type, "fspath") == 0  ? SAKER_FTYPE_FSPATH
                           : strcmp(type, "int64") == 0 || strcmp(type, "int32") == 0 ||
-                                  strcmp(type, "int16") == 0
+                                          strcmp(type, "int16") == 0
                                   ? SAKER_FTYPE_INT64
                                   : FTYPE_UINT64;
                 if (name[len] == '.') {
@@ -202,7 +203,8 @@ static void json_str(FILE *out, const char *s, size_t n)
     fputc('"', out);
 }
 
-static bool extract_one(const ss_plugin_event_input *in, struct fieldreq *r,
+static bool extract_one(const ss_plugin_event_input *in,
+                        struct fieldreq *r,
                         ss_plugin_extract_field *f)
 {
     ss_plugin_field_extract_input x;
@@ -296,10 +298,18 @@ static void print_event(FILE *out, const ss_plugin_event_input *in)
     fflush(out);
 }
 
+/* The command's pid, and whether its exit event (procexit, code 186) was seen. */
+static pid_t g_child = -1;
+static bool g_child_exit_seen;
+
 static void handle(const ss_plugin_event *e, uint64_t num, FILE *rec, FILE *out)
 {
     ss_plugin_event_input in = { e, num, "syscall" };
     ss_plugin_event_parse_input pin;
+
+    if (e->type == 186 && g_child > 0 && e->tid == (uint64_t)g_child) {
+        g_child_exit_seen = true;
+    }
 
     if (rec) {
         fwrite(e, 1, e->len, rec);
@@ -405,12 +415,16 @@ static int run_live(const char *types, const char *record, char **cmd)
         execvp(cmd[0], cmd);
         _exit(127);
     }
+    if (child < 0) {
+        die("fork: %s", strerror(errno));
+    }
+    g_child = child;
     for (;;) {
         uint32_t n = 0;
         ss_plugin_event **evts;
         if (!child_done && waitpid(child, &status, WNOHANG) == child) {
             child_done = true;
-            deadline = now_ns() + 300000000ull; /* drain what the rings still hold */
+            deadline = now_ns() + 10000000000ull; /* a guard, not a wait */
         }
         rc = g.next_batch(g_state, h, &n, &evts);
         for (uint32_t i = 0; i < n; i++) {
@@ -419,8 +433,12 @@ static int run_live(const char *types, const char *record, char **cmd)
         if (rc != SS_PLUGIN_SUCCESS && rc != SS_PLUGIN_TIMEOUT) {
             die("next_batch: %s", g.get_last_error(g_state));
         }
-        if (child_done && now_ns() > deadline) {
+        /* the command's own exit event is its last: every earlier one has been merged */
+        if (child_done && g_child_exit_seen && rc == SS_PLUGIN_TIMEOUT) {
             break;
+        }
+        if (child_done && now_ns() > deadline) {
+            die("the exit event of the command (pid %d) never arrived", (int)child);
         }
     }
     {
