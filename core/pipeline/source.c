@@ -689,6 +689,9 @@ static void wait_a_little(struct skr_source *s)
     pthread_mutex_unlock(&s->async_lock);
 }
 
+/* How long a stopping source keeps reading what it already holds. */
+#define STOP_DRAIN_MAX_NS (2ull * 1000000000ull)
+
 static void *source_main(void *arg)
 {
     struct skr_source *s = arg;
@@ -696,6 +699,7 @@ static void *source_main(void *arg)
     const struct skr_capture_ident *ident = &s->idents[s->input];
     ss_plugin_rc rc = SS_PLUGIN_FAILURE;
     const struct plugin_api *api = &inst->p->vt.api;
+    uint64_t drain_until = 0; /* set when a stop is seen */
     char why[256];
 
     skr_source_sync_rules(s);
@@ -714,11 +718,16 @@ static void *source_main(void *arg)
     }
     s->drops_last_check_ns = skr_mono_ns();
     s->drop_tokens = (double)s->drops_cfg.max_burst; /* the bucket starts full */
-    while (!atomic_load_explicit(&s->eng->stop, memory_order_relaxed)) {
+    for (;;) {
         uint32_t n = 0;
         ss_plugin_event **evts = NULL;
         uint64_t now;
 
+        if (drain_until == 0 && atomic_load_explicit(&s->eng->stop, memory_order_relaxed)) {
+            /* A stop first takes what the source already holds (events a webhook has
+             * acknowledged, a ring buffer's backlog), for a bounded time. */
+            drain_until = skr_mono_ns() + STOP_DRAIN_MAX_NS;
+        }
         skr_source_sync_rules(s);
         skr_source_drain_async(s);
         rc = api->next_batch(inst->state, s->handle, &n, &evts);
@@ -744,9 +753,15 @@ static void *source_main(void *arg)
             check_drops(s, now);
         }
         if (rc == SS_PLUGIN_SUCCESS) {
+            if (drain_until != 0 && now >= drain_until) {
+                break;
+            }
             continue;
         }
         if (rc == SS_PLUGIN_TIMEOUT) {
+            if (drain_until != 0) {
+                break; /* nothing more is pending: the drain is complete */
+            }
             wait_a_little(s);
             continue;
         }
