@@ -22,7 +22,7 @@ PTRACE_DETACH = 17
 def main():
     d = sys.argv[1]
     with open("/proc/self/comm") as f:
-        facts = {"pid": os.getpid(), "comm": f.read().strip()}
+        facts = {"pid": os.getpid(), "comm": f.read().strip(), "parent": os.getppid()}
     libc = ctypes.CDLL(None, use_errno=True)
 
     # files: create, reopen relative to a directory fd, chdir + relative, a failed open
