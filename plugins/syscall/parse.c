@@ -509,6 +509,11 @@ static void parse_clone(struct skr_sys *s, struct skr_thread *t, const struct sk
     } else {
         from = skr_thread_find(s->st, skr_ev_s64(ev, 5, -1)); /* the creating thread */
     }
+    if (from == child) {
+        from = NULL; /* a thread is not its own creator: the entry is replaced below */
+    } else if (from) {
+        from->last_seen_ts = ev->ts; /* seen now: not the one evicted to make room */
+    }
     child = skr_thread_add(s->st, ctid, ev->ts);
     if (!child) {
         s->ctx.thread = NULL;

@@ -531,6 +531,38 @@ static void table_size_is_bounded(void **state)
     free(t);
 }
 
+/* A full table must not evict the creator of a clone it is describing. */
+static void clone_into_full_table_keeps_creator(void **state)
+{
+    struct sys s;
+    struct tev *t = malloc(sizeof(*t));
+    const ss_plugin_event *e;
+
+    (void)state;
+    sys_open(&s, "{\"thread_table_size\": 64}");
+    /* the creator is the least recently seen thread of a full table */
+    sys_parse(&s, thread_state(t, 100, 100, 1, "bash", "-bash", "/", "/usr/bin/bash", 0));
+    for (int64_t tid = 2000; tid < 2063; tid++) {
+        tev_begin(t, SKR_EVT_THREAD);
+        tev_int(t, tid);
+        tev_int(t, tid);
+        tev_fill(t);
+        sys_feed(&s, t, 20, 0);
+    }
+    assert_int_equal(sys_metric(&s, "n_threads"), 64);
+    /* child side only (the parent's event was not seen) */
+    e = clone_evt(t, 300, 0, 300, 300, 100, 0);
+    sys_parse(&s, e);
+    assert_str(&s, e, "proc.pname", "bash");
+    assert_str(&s, e, "proc.name", "bash");
+    /* a hostile clone naming the child as its own creator */
+    e = clone_evt(t, 301, 0, 301, 301, 301, 0);
+    sys_parse(&s, e);
+    assert_int_equal(sys_u64(&s, e, "thread.tid"), 301);
+    sys_close(&s);
+    free(t);
+}
+
 /* ---- Configuration ------------------------------------------------------------------ */
 
 static void expect_config_error(const char *config, const char *needle)
@@ -730,6 +762,7 @@ int main(void)
         cmocka_unit_test(unknown_threads_get_placeholders),
         cmocka_unit_test(bad_events_are_counted),
         cmocka_unit_test(table_size_is_bounded),
+        cmocka_unit_test(clone_into_full_table_keeps_creator),
         cmocka_unit_test(config_validation),
         cmocka_unit_test(threads_table),
     };
