@@ -227,19 +227,53 @@ static void render_values(const struct skr_operand *o,
     }
 }
 
+/* Renders a named extra field's format into per-event memory. */
+static int render_named(struct skr_eval_ctx *ctx,
+                        const struct skr_named_fmt *nf,
+                        struct skr_out_field *of)
+{
+    struct skr_strbuf sb;
+    struct skr_value *v;
+    char *p;
+
+    skr_strbuf_init(&sb);
+    (void)skr_format_render(ctx, &nf->fmt, &sb, NULL, NULL);
+    v = skr_arena_calloc(&ctx->scratch, 1, sizeof(*v));
+    p = skr_arena_alloc(&ctx->scratch, sb.len + 1);
+    if (v == NULL || p == NULL) {
+        skr_strbuf_fini(&sb);
+        return -ENOMEM;
+    }
+    if (sb.len > 0) {
+        memcpy(p, sb.p, sb.len);
+    }
+    p[sb.len] = '\0';
+    v->p = (const uint8_t *)p;
+    v->len = (uint32_t)sb.len;
+    skr_strbuf_fini(&sb);
+    of->name = nf->name;
+    of->type = SKR_FT_STRING;
+    of->is_list = false;
+    of->nvals = 1;
+    of->vals = v;
+    return 0;
+}
+
 int skr_format_render(struct skr_eval_ctx *ctx,
                       const struct skr_format *f,
                       struct skr_strbuf *out,
                       const struct skr_out_field **fields,
                       size_t *nfields)
 {
-    if (fields != NULL && f->nopds > ctx->ofields_cap) {
-        struct skr_out_field *nf = realloc(ctx->ofields, f->nopds * sizeof(*nf));
+    uint32_t nout = f->nopds + f->nnamed;
+
+    if (fields != NULL && nout > ctx->ofields_cap) {
+        struct skr_out_field *nf = realloc(ctx->ofields, nout * sizeof(*nf));
         if (nf == NULL) {
             return -ENOMEM;
         }
         ctx->ofields = nf;
-        ctx->ofields_cap = f->nopds;
+        ctx->ofields_cap = nout;
     }
     if (fields != NULL) {
         for (uint32_t i = 0; i < f->nopds; i++) {
@@ -254,8 +288,13 @@ int skr_format_render(struct skr_eval_ctx *ctx,
             of->nvals = rc < 0 ? 0 : n;
             of->vals = rc < 0 ? NULL : vals;
         }
+        for (uint32_t i = 0; i < f->nnamed; i++) {
+            if (render_named(ctx, &f->named[i], &ctx->ofields[f->nopds + i]) < 0) {
+                return -ENOMEM;
+            }
+        }
         *fields = ctx->ofields;
-        *nfields = f->nopds;
+        *nfields = nout;
     }
     for (uint32_t s = 0; s < f->nsegs; s++) {
         const struct skr_fmt_seg *seg = &f->segs[s];
@@ -303,4 +342,83 @@ void skr_format_print(const struct skr_format *f, struct skr_strbuf *out)
         }
         skr_strbuf_puts(out, f->opds[seg->field]->text);
     }
+}
+
+int skr_format_add_field(struct skr_compiler *c,
+                         const char *source,
+                         struct skr_format *f,
+                         const char *expr)
+{
+    size_t len = strlen(expr);
+    size_t consumed = 0;
+    const struct skr_ast *n;
+    struct skr_operand *o;
+    struct skr_operand **nv;
+    struct skr_pos pos = { 0, 0, 0 };
+
+    c->source = source;
+    n = skr_parse_field_expr(c->arena, expr, len, &consumed);
+    if (n == NULL || consumed != len) {
+        skr_compiler_msg(c, false, E_OUT, pos,
+                         "invalid output field '%s': it must be one field or transformer", expr);
+        return -EINVAL;
+    }
+    if (skr_compile_output_operand(c, n, &o) < 0) {
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < f->nopds; i++) {
+        if (strcmp(f->opds[i]->text, o->text) == 0) {
+            return 0;
+        }
+    }
+    nv = skr_arena_alloc(c->arena, (f->nopds + 1) * sizeof(*nv));
+    if (nv == NULL) {
+        skr_compiler_msg(c, false, E_OUT, pos, "out of memory");
+        return -ENOMEM;
+    }
+    if (f->nopds > 0) {
+        memcpy(nv, f->opds, f->nopds * sizeof(*nv));
+    }
+    nv[f->nopds++] = o;
+    f->opds = nv;
+    return 0;
+}
+
+int skr_format_add_named(struct skr_compiler *c,
+                         const char *source,
+                         struct skr_format *f,
+                         const char *name,
+                         const char *text)
+{
+    struct skr_named_fmt *nv;
+    struct skr_format sub;
+    uint32_t at = f->nnamed;
+    int rc;
+
+    rc = skr_compile_format(c, source, text, strlen(text), &sub);
+    if (rc < 0 || c->failed) {
+        return rc < 0 ? rc : -EINVAL;
+    }
+    for (uint32_t i = 0; i < f->nnamed; i++) {
+        if (strcmp(f->named[i].name, name) == 0) {
+            at = i;
+        }
+    }
+    if (at == f->nnamed) {
+        struct skr_pos pos = { 0, 0, 0 };
+        char *nm = skr_arena_strdup(c->arena, name);
+        nv = skr_arena_alloc(c->arena, (f->nnamed + 1) * sizeof(*nv));
+        if (nv == NULL || nm == NULL) {
+            skr_compiler_msg(c, false, E_OUT, pos, "out of memory");
+            return -ENOMEM;
+        }
+        if (f->nnamed > 0) {
+            memcpy(nv, f->named, f->nnamed * sizeof(*nv));
+        }
+        nv[at].name = nm;
+        f->named = nv;
+        f->nnamed++;
+    }
+    f->named[at].fmt = sub;
+    return 0;
 }

@@ -129,6 +129,25 @@ struct skr_rules_selection {
     const char *pattern; /* rule name with '*' wildcards, or a tag */
 };
 
+/* A falco.yaml append_output entry: more output for the rules it matches. The host
+ * expands suggested_output itself, into extra_output text (" name=%field" for each field a
+ * plugin flags addOutput) on entries whose source is that plugin's. */
+struct skr_append_output {
+    const char *source;      /* only rules of this source (NULL or "": any) */
+    const char *rule;        /* only the rule of this name (NULL or "": any) */
+    const char *const *tags; /* only rules having every one of these tags */
+    size_t num_tags;
+    const char *extra_output; /* appended to the output text as " " + extra_output, or NULL */
+    /* Output fields added to the rendered fields only, not to the text. With
+     * extra_field_names NULL, or its entry NULL, extra_fields[k] is a field expression
+     * ("evt.hostname", "toupper(user.name)"); otherwise the field is named
+     * extra_field_names[k] and its value is the string the format extra_fields[k] renders
+     * ("${HOME}" already expanded, "%proc.name on %evt.cpu"). */
+    const char *const *extra_fields;
+    const char *const *extra_field_names;
+    size_t num_extra_fields;
+};
+
 struct skr_rules_load_opts {
     const char *const *paths; /* rules files and folders (*.yaml / *.yml, sorted), in order */
     size_t num_paths;
@@ -144,6 +163,9 @@ struct skr_rules_load_opts {
      * but bind no field (every source is accepted and no rule is enabled). For linting rules
      * files without their plugins. */
     bool syntax_only;
+    /* append_output entries, applied in order to every rule they match. */
+    const struct skr_append_output *append_output;
+    size_t num_append_output;
 };
 
 /* ---- Diagnostics ------------------------------------------------------------------ */

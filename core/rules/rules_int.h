@@ -119,11 +119,20 @@ struct skr_fmt_seg {
     uint32_t field; /* index into skr_format.opds */
 };
 
+struct skr_named_fmt;
+
 struct skr_format {
     struct skr_fmt_seg *segs;
     uint32_t nsegs;
     struct skr_operand **opds; /* distinct output fields in order of first use */
     uint32_t nopds;
+    struct skr_named_fmt *named; /* extra output fields "name: format" (append_output) */
+    uint32_t nnamed;
+};
+
+struct skr_named_fmt {
+    const char *name;
+    struct skr_format fmt;
 };
 
 /* ---- Compile context ------------------------------------------------------------------------ */
@@ -187,6 +196,18 @@ int skr_format_render(struct skr_eval_ctx *ctx,
                       struct skr_strbuf *out,
                       const struct skr_out_field **fields,
                       size_t *nfields);
+/* Adds a field expression to f's output fields (not to its text). */
+int skr_format_add_field(struct skr_compiler *c,
+                         const char *source,
+                         struct skr_format *f,
+                         const char *expr);
+/* Adds an output field named name whose value is the string format text renders to (not
+ * to f's text). A later name replaces an earlier one. */
+int skr_format_add_named(struct skr_compiler *c,
+                         const char *source,
+                         struct skr_format *f,
+                         const char *name,
+                         const char *text);
 /* The compiled format as text ("%proc.name x=%toupper(user.name)"). */
 void skr_format_print(const struct skr_format *f, struct skr_strbuf *out);
 /* Compiles a field expression (exception fields, "tolower(proc.name)") to check it. */

@@ -353,6 +353,49 @@ static char *copy_str(struct build *b, const char *s)
     return skr_arena_strdup(&b->rs->arena, s != NULL ? s : "");
 }
 
+static bool append_matches(const struct skr_append_output *ao, const struct cl_rule *cr)
+{
+    if (ao->source != NULL && ao->source[0] != '\0' && strcmp(ao->source, cr->source) != 0) {
+        return false;
+    }
+    if (ao->rule != NULL && ao->rule[0] != '\0' && strcmp(ao->rule, cr->name) != 0) {
+        return false;
+    }
+    for (size_t t = 0; t < ao->num_tags; t++) {
+        bool has = false;
+        for (uint32_t k = 0; k < cr->ntags && !has; k++) {
+            has = strcmp(cr->tags[k], ao->tags[t]) == 0;
+        }
+        if (!has) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The rule's output with the extra_output of every matching append_output entry. */
+static char *append_outputs(struct build *b, const struct cl_rule *cr)
+{
+    struct skr_strbuf o;
+    char *res;
+
+    if (b->opts->num_append_output == 0) {
+        return cr->output.s;
+    }
+    skr_strbuf_init(&o);
+    skr_strbuf_puts(&o, cr->output.s);
+    for (size_t a = 0; a < b->opts->num_append_output; a++) {
+        const struct skr_append_output *ao = &b->opts->append_output[a];
+        if (ao->extra_output != NULL && ao->extra_output[0] != '\0' && append_matches(ao, cr)) {
+            skr_strbuf_putc(&o, ' ');
+            skr_strbuf_puts(&o, ao->extra_output);
+        }
+    }
+    res = o.truncated ? NULL : skr_arena_strdup(&b->rs->arena, o.p);
+    skr_strbuf_fini(&o);
+    return res;
+}
+
 /* Removes every "%container.info" (deprecated; the container plugin adds its fields). */
 static char *strip_container_info(struct build *b, const char *s, bool *found)
 {
@@ -507,8 +550,12 @@ static int compile_rule(struct build *b, const struct cl_rule *cr)
     }
     re->src = cr;
 
-    /* Output first, as Falco does. */
-    out = strip_container_info(b, cr->output.s, &found);
+    /* Output first, as Falco does: append_output, then %container.info removed. */
+    out = append_outputs(b, cr);
+    if (out == NULL) {
+        return -ENOMEM;
+    }
+    out = strip_container_info(b, out, &found);
     if (out == NULL) {
         return -ENOMEM;
     }
@@ -541,6 +588,29 @@ static int compile_rule(struct build *b, const struct cl_rule *cr)
     }
     if (skipped) {
         return 0;
+    }
+    for (size_t a = 0; a < b->opts->num_append_output; a++) {
+        const struct skr_append_output *ao = &b->opts->append_output[a];
+        if (!append_matches(ao, cr)) {
+            continue;
+        }
+        for (size_t k = 0; k < ao->num_extra_fields; k++) {
+            const char *name = ao->extra_field_names != NULL ? ao->extra_field_names[k] : NULL;
+            if (ao->extra_fields[k] == NULL) {
+                continue;
+            }
+            rc = name != NULL ? skr_format_add_named(&b->comp, cr->source, &re->r.out, name,
+                                                     ao->extra_fields[k])
+                              : skr_format_add_field(&b->comp, cr->source, &re->r.out,
+                                                     ao->extra_fields[k]);
+            if (rc < 0 && !b->comp.failed) {
+                return rc;
+            }
+        }
+    }
+    report_cmsgs(b, &cr->ctx, NULL, NULL, NULL, false, &skipped);
+    if (b->failed) {
+        return -EINVAL;
     }
     for (size_t i = 0; i < sizeof(deprecated_out) / sizeof(deprecated_out[0]); i++) {
         const char *hit = strstr(out, deprecated_out[i]);

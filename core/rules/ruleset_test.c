@@ -746,6 +746,117 @@ static void test_index_eval(void **state)
     free(bitmap);
 }
 
+/* ---- append_output ---------------------------------------------------------------------------- */
+
+static struct loaded load_append(struct env *e,
+                                 const char *content,
+                                 const struct skr_append_output *ao,
+                                 size_t n)
+{
+    const char *p = file(e, "append.yaml", content);
+    struct skr_rules_load_opts o;
+    struct loaded l;
+
+    memset(&o, 0, sizeof(o));
+    o.paths = &p;
+    o.num_paths = 1;
+    o.sources = default_sources;
+    o.num_sources = 2;
+    o.min_priority = 7;
+    o.match_all = true;
+    o.host = skr_test_host_get(e->th);
+    o.append_output = ao;
+    o.num_append_output = n;
+    l.d = skr_diags_new();
+    assert_non_null(l.d);
+    l.rc = skr_rules_load(&o, &l.rs, l.d);
+    return l;
+}
+
+static void test_append_output(void **state)
+{
+    struct env *e = *state;
+    static const char *const tags_ab[] = { "a", "b" };
+    static const char *const f_user[] = { "user.name" };
+    static const char *const f_named[] = { "/root", "%proc.name!", "late" };
+    static const char *const n_named[] = { "home", "who", "home" };
+    static const char *const f_dup[] = { "proc.name", "toupper(proc.name)" };
+    static const char *const f_bad[] = { "nope.x" };
+    const struct skr_append_output ao[] = {
+        { "syscall", NULL, NULL, 0, "on %evt.type", f_user, NULL, 1 },
+        { NULL, NULL, tags_ab, 2, "tagged", f_named, n_named, 2 },
+        { "", "r2", NULL, 0, NULL, f_dup, NULL, 2 },
+        { "k8s_audit", NULL, NULL, 0, "verb=%ka.verb", NULL, NULL, 0 },
+        { NULL, "r1", NULL, 0, "", f_named + 2, n_named + 2, 1 },
+    };
+    const char *rules =
+            "- rule: r1\n  desc: d\n  condition: evt.type = open\n  output: o %proc.name\n"
+            "  priority: WARNING\n  tags: [b, a, c]\n"
+            "- rule: r2\n  desc: d\n  condition: evt.type = open and proc.name = cat\n"
+            "  output: two %proc.name\n  priority: WARNING\n  tags: [a]\n"
+            "- rule: k\n  desc: d\n  condition: ka.verb = get\n  output: k\n"
+            "  priority: WARNING\n  source: k8s_audit\n";
+    struct loaded l;
+    struct skr_eval_ctx *ctx = skr_eval_ctx_new();
+    struct skr_strbuf b;
+    struct vals ev = { "open", "cat" };
+    const struct skr_out_field *flds = NULL;
+    size_t nflds = 0;
+
+    assert_non_null(ctx);
+    skr_strbuf_init(&b);
+    l = load_append(e, rules, ao, sizeof(ao) / sizeof(ao[0]));
+    expect_ok(&l);
+    assert_string_equal(skr_rule_output(rule(&l, "r1")), "o %proc.name on %evt.type tagged");
+    assert_string_equal(skr_rule_output(rule(&l, "r2")), "two %proc.name on %evt.type");
+    assert_string_equal(skr_rule_output(rule(&l, "k")), "k verb=%ka.verb");
+
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 3, extract, &ev, collect, &b), 2);
+    skr_strbuf_reset(&b);
+    assert_int_equal(skr_rule_render(rule(&l, "r1"), ctx, extract, &ev, &b, &flds, &nflds), 0);
+    assert_string_equal(b.p, "o cat on open tagged");
+    /* text fields, then the bare extra fields, then the named ones (a later name wins) */
+    assert_int_equal(nflds, 5);
+    assert_string_equal(flds[0].name, "proc.name");
+    assert_string_equal(flds[1].name, "evt.type");
+    assert_string_equal(flds[2].name, "user.name");
+    assert_int_equal(flds[2].nvals, 0);
+    assert_string_equal(flds[3].name, "home");
+    assert_int_equal(flds[3].type, SKR_FT_STRING);
+    assert_int_equal(flds[3].nvals, 1);
+    assert_string_equal((const char *)flds[3].vals[0].p, "late");
+    assert_string_equal(flds[4].name, "who");
+    assert_string_equal((const char *)flds[4].vals[0].p, "cat!");
+
+    skr_strbuf_reset(&b);
+    assert_int_equal(skr_rule_render(rule(&l, "r2"), ctx, extract, &ev, &b, &flds, &nflds), 0);
+    assert_string_equal(b.p, "two cat on open");
+    assert_int_equal(nflds, 4); /* proc.name once */
+    assert_string_equal(flds[2].name, "user.name");
+    assert_string_equal(flds[3].name, "toupper(proc.name)");
+    assert_string_equal((const char *)flds[3].vals[0].p, "CAT");
+    unload(&l);
+
+    /* an extra field that does not compile fails the load */
+    {
+        const struct skr_append_output bad = { NULL, "r2", NULL, 0, NULL, f_bad, NULL, 1 };
+        l = load_append(e, rules, &bad, 1);
+        assert_int_not_equal(l.rc, 0);
+        assert_non_null(find(&l, NULL, "nope.x"));
+        unload(&l);
+    }
+    /* so does extra output that does not */
+    {
+        const struct skr_append_output bad = { NULL, NULL, NULL, 0, "%nope.y", NULL, NULL, 0 };
+        l = load_append(e, rules, &bad, 1);
+        assert_int_not_equal(l.rc, 0);
+        assert_non_null(find(&l, "LOAD_ERR_COMPILE_OUTPUT", NULL));
+        unload(&l);
+    }
+    skr_strbuf_fini(&b);
+    skr_eval_ctx_free(ctx);
+}
+
 /* ---- Diagnostics formats ---------------------------------------------------------------------- */
 
 static void test_diags_format(void **state)
@@ -817,7 +928,7 @@ int main(void)
         cmocka_unit_test(test_append_override),   cmocka_unit_test(test_enable_disable),
         cmocka_unit_test(test_required_versions), cmocka_unit_test(test_error_classes),
         cmocka_unit_test(test_index_eval),        cmocka_unit_test(test_diags_format),
-        cmocka_unit_test(test_folders),
+        cmocka_unit_test(test_folders),           cmocka_unit_test(test_append_output),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
