@@ -255,7 +255,10 @@ int skr_app_validate(const struct skr_app_opts *given, const char *const *files,
     skr_diags_format(d, o.json, &out);
     if (!o.json) {
         for (size_t i = 0; i < n; i++) {
-            skr_strbuf_printf(&out, "%s: %s\n", files[i], rc < 0 || errors > 0 ? "Invalid" : "Ok");
+            const char *verdict = rc < 0 || errors > 0          ? "Invalid"
+                                  : skr_diags_count(d) > errors ? "Ok, with warnings"
+                                                                : "Ok";
+            skr_strbuf_printf(&out, "%s: %s\n", files[i], verdict);
         }
     }
     fputs(out.p, stdout);

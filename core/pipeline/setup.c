@@ -420,6 +420,29 @@ static size_t host_event_codes(void *user,
     return skr_registry_event_codes(e->reg, source, name, codes, max);
 }
 
+static size_t host_event_code_count(void *user, const char *source)
+{
+    struct skr_engine *e = user;
+    const struct skr_event_type *t;
+    uint8_t seen[65536 / 8];
+    size_t n;
+    size_t distinct = 0;
+
+    t = skr_registry_event_types(e->reg, source, &n);
+    if (t == NULL || n == 0) {
+        return 0; /* no table: the engine assumes every code */
+    }
+    memset(seen, 0, sizeof(seen));
+    for (size_t i = 0; i < n; i++) {
+        uint16_t c = t[i].code;
+        if (!(seen[c / 8] & (1u << (c % 8)))) {
+            seen[c / 8] |= (uint8_t)(1u << (c % 8));
+            distinct++;
+        }
+    }
+    return distinct;
+}
+
 static const char *host_plugin_version(void *user, const char *name)
 {
     struct skr_engine *e = user;
@@ -445,6 +468,7 @@ void skr_engine_rules_host(struct skr_engine *e, struct skr_rules_host *h)
     h->lookup_field = host_lookup;
     h->event_codes = host_event_codes;
     h->plugin_version = host_plugin_version;
+    h->event_code_count = host_event_code_count;
 }
 
 int skr_engine_load_rules(struct skr_engine *e,
