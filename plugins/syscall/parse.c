@@ -802,6 +802,12 @@ static void parse_socket(struct skr_sys *s, struct skr_thread *t, const struct s
     s->ctx.fd = f;
 }
 
+/* True when f's name is not before[0..blen) (the name may be unset: NULL). */
+static bool name_differs(const struct skr_fdinfo *f, const char *before, size_t blen)
+{
+    return f->name_len != blen || (blen > 0 && memcmp(f->name, before, blen) != 0);
+}
+
 static void parse_bind(struct skr_sys *s, const struct skr_ev *ev)
 {
     struct skr_fdinfo *f = s->ctx.fd;
@@ -874,7 +880,7 @@ static void parse_connect(struct skr_sys *s, const struct skr_ev *ev)
     if (f->type != SKR_FD_UNIX_SOCK) {
         skr_fd_set_tuple_name(f);
     }
-    s->ctx.name_changed = f->name_len != blen || memcmp(f->name, before, blen) != 0;
+    s->ctx.name_changed = name_differs(f, before, blen);
 }
 
 static void parse_accept(struct skr_sys *s, struct skr_thread *t, const struct skr_ev *ev)
@@ -933,7 +939,7 @@ static void parse_io(struct skr_sys *s, const struct skr_ev *ev, bool is_recv, u
                 f->l4proto = SKR_L4_UDP;
             }
             skr_fd_set_tuple_name(f);
-            s->ctx.name_changed = f->name_len != blen || memcmp(f->name, before, blen) != 0;
+            s->ctx.name_changed = name_differs(f, before, blen);
         }
         f->flags |= SKR_FDF_CONNECTED;
     }
