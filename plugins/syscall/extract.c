@@ -38,6 +38,41 @@ static int set_cstr(struct xc *x, const char *p)
     return set_str(x, p, p ? strlen(p) : 0);
 }
 
+/*
+ * A string that stays valid and unchanged until the next parse_event (state,
+ * static text): the result points at it, no copy and no strlen.
+ */
+static int set_ref(struct xc *x, const char *p)
+{
+    const char **arr = saker_store_alloc(&x->s->store, sizeof(*arr));
+
+    if (!arr) {
+        return -1;
+    }
+    arr[0] = p ? p : "";
+    x->f->res.str = arr;
+    x->f->res_len = 1;
+    return 0;
+}
+
+/* A one-character string for c (printable ASCII, else "?"), from static text. */
+static const char *char_str(char c)
+{
+    static const char k_chars[95][2] = {
+        " ", "!", "\"", "#", "$", "%", "&", "'", "(", ")", "*", "+", ",",  "-", ".", "/",
+        "0", "1", "2",  "3", "4", "5", "6", "7", "8", "9", ":", ";", "<",  "=", ">", "?",
+        "@", "A", "B",  "C", "D", "E", "F", "G", "H", "I", "J", "K", "L",  "M", "N", "O",
+        "P", "Q", "R",  "S", "T", "U", "V", "W", "X", "Y", "Z", "[", "\\", "]", "^", "_",
+        "`", "a", "b",  "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",  "m", "n", "o",
+        "p", "q", "r",  "s", "t", "u", "v", "w", "x", "y", "z", "{", "|",  "}", "~"
+    };
+
+    if (c < 0x20 || c > 0x7e) {
+        return "?";
+    }
+    return k_chars[c - 0x20];
+}
+
 static int set_u64(struct xc *x, uint64_t v)
 {
     return saker_field_set_u64(&x->s->store, x->f, v);
@@ -156,6 +191,19 @@ static void args_joined(struct skr_sbuf *b, const struct skr_blob *args)
 }
 
 /* Appends the value of kind for process thread t. */
+/* The text of the kinds kept as NUL-terminated strings in the state. */
+static const char *proc_text(const struct skr_thread *t, enum pkind k)
+{
+    switch (k) {
+    case PK_NAME:
+        return t->comm;
+    case PK_EXE:
+        return skr_blob_str(t->proc->exe);
+    default:
+        return skr_blob_str(t->proc->exepath);
+    }
+}
+
 static void proc_value(struct skr_sys *s, struct skr_sbuf *b, struct skr_thread *t, enum pkind k)
 {
     const struct skr_proc *p = t->proc;
@@ -218,6 +266,9 @@ static int ancestors_field(struct xc *x, enum pkind k)
         if (k == PK_PID) {
             return set_s64(x, p->pid);
         }
+        if (k == PK_NAME || k == PK_EXE || k == PK_EXEPATH) {
+            return set_ref(x, proc_text(p, k));
+        }
         proc_value(s, sb_reset(x), p, k);
         return set_sb(x, &s->sb);
     }
@@ -251,6 +302,9 @@ static int parent_field(struct xc *x, enum pkind k)
     }
     if (k == PK_PID) {
         return set_s64(x, p->pid);
+    }
+    if (k == PK_NAME || k == PK_EXE || k == PK_EXEPATH) {
+        return set_ref(x, proc_text(p, k));
     }
     proc_value(x->s, sb_reset(x), p, k);
     return set_sb(x, &x->s->sb);
@@ -967,9 +1021,9 @@ static int extract_one(struct xc *x)
     case F_EVT_TYPE:
         if (ev->type == SKR_PPME_GENERIC_X) {
             const char *n = skr_syscall_name((uint32_t)skr_ev_u64(ev, 0, UINT32_MAX));
-            return set_cstr(x, n ? n : "syscall");
+            return set_ref(x, n ? n : "syscall");
         }
-        return set_cstr(x, skr_event_name(ev->type) ? skr_event_name(ev->type) : "unknown");
+        return set_ref(x, skr_event_name(ev->type) ? skr_event_name(ev->type) : "unknown");
     case F_EVT_TYPE_IS:
         return type_is(x);
     case F_SYSCALL_TYPE:
@@ -1199,7 +1253,7 @@ static int extract_one(struct xc *x)
         }
         return set_s64(x, c->fd_num);
     case F_FD_TYPE:
-        return fd ? set_cstr(x, skr_fdtype_name(fd->type)) : 0;
+        return fd ? set_ref(x, skr_fdtype_name(fd->type)) : 0;
     case F_FD_TYPECHAR: {
         char ch;
         if (fd) {
@@ -1209,7 +1263,7 @@ static int extract_one(struct xc *x)
         } else {
             return 0;
         }
-        return set_str(x, &ch, 1);
+        return set_ref(x, char_str(ch));
     }
     case F_FD_NAME: {
         const char *p;
@@ -1221,7 +1275,8 @@ static int extract_one(struct xc *x)
             skr_render_arg(s, b, 1); /* the tuple */
             return set_sb(x, b);
         }
-        return fd_name(x, &p, &n) ? set_str(x, p, n) : 0;
+        /* the fd's name, or the event's path: NUL-terminated, kept until the next event */
+        return fd_name(x, &p, &n) ? set_ref(x, p) : 0;
     }
     case F_FD_DIRECTORY:
     case F_FD_FILENAME: {
@@ -1468,19 +1523,19 @@ static int extract_one(struct xc *x)
     }
     switch ((enum skr_field_id)id) {
     case F_PROC_EXE:
-        return set_str(x, skr_blob_str(m->proc->exe), skr_blob_len(m->proc->exe));
+        return set_ref(x, skr_blob_str(m->proc->exe));
     case F_PROC_PEXE:
         return parent_field(x, PK_EXE);
     case F_PROC_AEXE:
         return ancestors_field(x, PK_EXE);
     case F_PROC_EXEPATH:
-        return set_str(x, skr_blob_str(m->proc->exepath), skr_blob_len(m->proc->exepath));
+        return set_ref(x, skr_blob_str(m->proc->exepath));
     case F_PROC_PEXEPATH:
         return parent_field(x, PK_EXEPATH);
     case F_PROC_AEXEPATH:
         return ancestors_field(x, PK_EXEPATH);
     case F_PROC_NAME:
-        return set_cstr(x, t->comm);
+        return set_ref(x, t->comm);
     case F_PROC_PNAME:
         return parent_field(x, PK_NAME);
     case F_PROC_ANAME:
@@ -1808,7 +1863,7 @@ static int extract_one(struct xc *x)
         return set_u64(x, t->uid);
     case F_USER_NAME: {
         const struct skr_user *u = user_of(x, t->uid);
-        return set_cstr(x, u ? u->name : t->uid == 0 ? "root" : "<NA>");
+        return set_ref(x, u ? u->name : t->uid == 0 ? "root" : "<NA>");
     }
     case F_USER_HOMEDIR: {
         const struct skr_user *u = user_of(x, t->uid);
