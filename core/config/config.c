@@ -713,6 +713,17 @@ static int post_check(const struct skr_cnode *root, struct skr_config *v, struct
         return skr_cfg_errf(err, n, "file_output.filename",
                             "file_output is enabled but has no filename: set one");
     }
+    if (v->output.sinks.http_enabled && v->output.sinks.http_url[0] == '\0') {
+        const struct skr_cnode *n = lookup(root, "http_output.url");
+        return skr_cfg_errf(err, n ? n : lookup(root, "http_output.enabled"), "http_output.url",
+                            "http_output is enabled but has no url: set one");
+    }
+    if (v->output.sinks.program_enabled && v->output.sinks.program_program[0] == '\0') {
+        const struct skr_cnode *n = lookup(root, "program_output.program");
+        return skr_cfg_errf(err, n ? n : lookup(root, "program_output.enabled"),
+                            "program_output.program",
+                            "program_output is enabled but has no program: set one");
+    }
     if (v->metrics.enabled && v->metrics.interval_ms < 100) {
         const struct skr_cnode *n = lookup(root, "metrics.interval");
         return skr_cfg_errf(err, n, "metrics.interval", "must be at least 100ms");

@@ -56,8 +56,63 @@ struct skr_rule_sel_cfg {
 };
 
 enum skr_queue_policy {
-    SKR_QUEUE_DROP = 0,  /* a full queue drops the new alert and counts it */
-    SKR_QUEUE_BLOCK = 1, /* a full queue makes the source wait for room */
+    SKR_QUEUE_DROP = 0,        /* a full queue drops the new alert and counts it */
+    SKR_QUEUE_BLOCK = 1,       /* a full queue makes the source wait for room, up to a bound */
+    SKR_QUEUE_DROP_OLDEST = 2, /* a full queue drops its oldest alert and counts it */
+};
+
+/* One entry of outputs_queue.sinks: the queue settings of one sink. */
+struct skr_sink_queue_cfg {
+    const char *sink; /* the sink's name (stdout, file, syslog, http, program, a plugin's) */
+    bool has_capacity;
+    bool has_policy;
+    bool has_block_timeout;
+    uint64_t capacity;         /* else outputs_queue.capacity */
+    int policy;                /* enum skr_queue_policy; else outputs_queue.policy */
+    uint64_t block_timeout_ms; /* else outputs_queue.block_timeout */
+    const char *file;          /* where the entry was written, for messages */
+    unsigned line;
+    unsigned col;
+};
+
+/* Sink sections whose keys reach the sink plugins as their init config (see options_output.c). */
+struct skr_sink_sections_cfg {
+    int file_fsync; /* index of never, flush, always */
+    bool syslog_enabled;
+    int syslog_transport; /* index of local, udp, tcp */
+    const char *syslog_socket;
+    const char *syslog_host;
+    uint64_t syslog_port;
+    int syslog_facility; /* index of the facility names (kern .. local7) */
+    const char *syslog_ident;
+    int syslog_format; /* index of auto, rfc5424, rfc3164 */
+    uint64_t syslog_timeout_ms;
+    bool program_enabled;
+    bool program_keep_alive;
+    const char *program_program;
+    uint64_t program_max_retries;
+    uint64_t program_timeout_ms;
+    bool http_enabled;
+    const char *http_url;
+    const char *http_user_agent;
+    bool http_insecure;
+    const char *http_ca_cert;
+    const char *http_ca_bundle;
+    const char *http_ca_path;
+    bool http_mtls;
+    const char *http_client_cert;
+    const char *http_client_key;
+    bool http_echo;
+    bool http_compress_uploads;
+    bool http_keep_alive;
+    uint64_t http_max_consecutive_timeouts;
+    struct skr_strlist http_headers;
+    uint64_t http_timeout_ms;
+    uint64_t http_connect_timeout_ms;
+    uint64_t http_max_retries;
+    uint64_t http_retry_backoff_ms;
+    uint64_t http_retry_backoff_max_ms;
+    uint64_t http_batch_size;
 };
 
 /* Alert formatting and the built-in sink sections (owned by core/output). */
@@ -73,7 +128,15 @@ struct skr_output_cfg {
     bool file_keep_alive;
     const char *file_filename;
     uint64_t queue_capacity;
-    int queue_policy; /* enum skr_queue_policy */
+    int queue_policy;                /* enum skr_queue_policy */
+    uint64_t queue_block_timeout_ms; /* longest wait of a source on a full blocking queue */
+    uint64_t queue_drain_timeout_ms; /* at shutdown, how long sinks may deliver what is queued */
+    uint64_t output_timeout_ms;      /* a sink write slower than this is logged */
+    struct skr_sink_queue_cfg *sink_queues; /* outputs_queue.sinks */
+    size_t num_sink_queues;
+    uint64_t dedup_window_ms; /* 0: no deduplication */
+    uint64_t dedup_max_keys;  /* distinct alerts tracked at once */
+    struct skr_sink_sections_cfg sinks;
 };
 
 /* Periodic metrics (core/pipeline). */

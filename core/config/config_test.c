@@ -355,7 +355,7 @@ static void section_json(void **state)
     assert_int_equal(
             load_text("file_output:\n  enabled: true\n  filename: /x\n", NULL, 0, &c, &err), 0);
     j = skr_config_section_json(c, "file_output", excl);
-    assert_string_equal(j, "{\"keep_alive\":false,\"filename\":\"/x\"}");
+    assert_string_equal(j, "{\"keep_alive\":false,\"filename\":\"/x\",\"fsync\":\"never\"}");
     free(j);
     skr_config_free(c);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,24 +13,31 @@
 
 #include <cmocka.h>
 
-#include "output/output.h"
+#include "output/output_int.h"
 #include "util/log.h"
 
-/* ---- A recording sink in memory ------------------------------------------------------- */
-
+/*
+ * A recording sink in memory. Its init config is the index of the record it
+ * fills ("0", "1"), so two sinks of one output keep apart. A gated record
+ * blocks every write until the test opens the gate: a sink that hangs.
+ */
 struct rec {
     pthread_mutex_t lock;
+    pthread_cond_t cond;
     char lines[64][2048];
+    uint64_t seqs[4096];
     size_t n;
+    size_t writes; /* write calls entered */
     int opens;
     int flushes;
     int reopens;
     int closes;
     bool fail_open;
     bool fail_writes;
+    bool gated;
     char err[128];
 };
-static struct rec rec;
+static struct rec recs[2];
 
 static const char *s_req(void)
 {
@@ -54,25 +62,27 @@ static const char *s_version(void)
 static ss_plugin_t *s_init(const ss_plugin_init_input *in, ss_plugin_rc *rc)
 {
     *rc = SS_PLUGIN_SUCCESS;
-    return &rec;
+    return &recs[in->config != NULL && in->config[0] == '1' ? 1 : 0];
 }
 static void s_destroy(ss_plugin_t *s)
 {
 }
 static const char *s_last_error(ss_plugin_t *s)
 {
-    return rec.err;
+    return ((struct rec *)s)->err;
 }
 static saker_sink_t *s_open(ss_plugin_t *s, const char *params, ss_plugin_rc *rc)
 {
-    rec.opens++;
-    if (rec.fail_open) {
-        snprintf(rec.err, sizeof(rec.err), "disk on fire");
+    struct rec *r = s;
+
+    r->opens++;
+    if (r->fail_open) {
+        snprintf(r->err, sizeof(r->err), "disk on fire");
         *rc = SS_PLUGIN_FAILURE;
         return NULL;
     }
     *rc = SS_PLUGIN_SUCCESS;
-    return &rec;
+    return r;
 }
 static ss_plugin_rc s_write(ss_plugin_t *s,
                             saker_sink_t *h,
@@ -80,31 +90,43 @@ static ss_plugin_rc s_write(ss_plugin_t *s,
                             const saker_alert *const *alerts,
                             saker_sink_result *res)
 {
-    pthread_mutex_lock(&rec.lock);
-    for (uint32_t i = 0; i < n; i++) {
-        if (rec.n < 64) {
-            snprintf(rec.lines[rec.n++], sizeof(rec.lines[0]), "%s", alerts[i]->line);
-        }
-        res[i].rc = rec.fail_writes ? SS_PLUGIN_FAILURE : SS_PLUGIN_SUCCESS;
-        res[i].retries = rec.fail_writes ? 2 : 0;
+    struct rec *r = s;
+
+    pthread_mutex_lock(&r->lock);
+    r->writes++;
+    pthread_cond_broadcast(&r->cond);
+    while (r->gated) {
+        pthread_cond_wait(&r->cond, &r->lock);
     }
-    pthread_mutex_unlock(&rec.lock);
-    snprintf(rec.err, sizeof(rec.err), "receiver gone");
+    for (uint32_t i = 0; i < n; i++) {
+        if (r->n < 64) {
+            snprintf(r->lines[r->n], sizeof(r->lines[0]), "%s", alerts[i]->line);
+        }
+        if (r->n < 4096) {
+            r->seqs[r->n] = alerts[i]->seq;
+        }
+        r->n++;
+        res[i].rc = r->fail_writes ? SS_PLUGIN_FAILURE : SS_PLUGIN_SUCCESS;
+        res[i].retries = r->fail_writes ? 2 : 0;
+    }
+    snprintf(r->err, sizeof(r->err), "receiver gone");
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
     return SS_PLUGIN_SUCCESS;
 }
 static ss_plugin_rc s_flush(ss_plugin_t *s, saker_sink_t *h)
 {
-    rec.flushes++;
+    ((struct rec *)s)->flushes++;
     return SS_PLUGIN_SUCCESS;
 }
 static ss_plugin_rc s_reopen(ss_plugin_t *s, saker_sink_t *h)
 {
-    rec.reopens++;
+    ((struct rec *)s)->reopens++;
     return SS_PLUGIN_SUCCESS;
 }
 static void s_close(ss_plugin_t *s, saker_sink_t *h)
 {
-    rec.closes++;
+    ((struct rec *)s)->closes++;
 }
 
 static struct skr_plugin *sink_plugin(void)
@@ -136,9 +158,31 @@ static struct skr_plugin *sink_plugin(void)
 
 static void reset_rec(void)
 {
-    pthread_mutex_destroy(&rec.lock);
-    memset(&rec, 0, sizeof(rec));
-    pthread_mutex_init(&rec.lock, NULL);
+    for (int i = 0; i < 2; i++) {
+        pthread_mutex_destroy(&recs[i].lock);
+        pthread_cond_destroy(&recs[i].cond);
+        memset(&recs[i], 0, sizeof(recs[i]));
+        pthread_mutex_init(&recs[i].lock, NULL);
+        pthread_cond_init(&recs[i].cond, NULL);
+    }
+}
+
+/* Waits until record r has received n alerts (or entered n writes when writes is true). */
+static void rec_wait(struct rec *r, size_t n, bool writes)
+{
+    pthread_mutex_lock(&r->lock);
+    while ((writes ? r->writes : r->n) < n) {
+        pthread_cond_wait(&r->cond, &r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void rec_open_gate(struct rec *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->gated = false;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->lock);
 }
 
 static struct skr_output_cfg default_cfg(void)
@@ -151,7 +195,17 @@ static struct skr_output_cfg default_cfg(void)
     c.json_include_tags_property = true;
     c.stdout_enabled = true;
     c.queue_capacity = 16;
+    c.queue_block_timeout_ms = 1000;
+    c.queue_drain_timeout_ms = 5000;
+    c.dedup_max_keys = 16;
     return c;
+}
+
+static void sink_account(struct skr_output *o, size_t i, struct skr_output_sink_stats *st)
+{
+    assert_int_equal(skr_output_sink_stats(o, i, st), 0);
+    /* the invariant every account keeps */
+    assert_int_equal(st->offered, st->delivered + st->failed + st->dropped + st->lost + st->queued);
 }
 
 /* 2024-05-01T10:00:00.123456789Z */
@@ -253,30 +307,6 @@ static void formats_text_and_json(void **state)
     skr_strbuf_fini(&out);
 }
 
-static void queue_full_drops_and_counts(void **state)
-{
-    struct skr_output_cfg cfg = default_cfg();
-    struct skr_output *o;
-    struct skr_output_stats st;
-    struct skr_err err;
-    saker_alert_field f[5];
-    saker_alert_value v[5];
-    saker_alert a = sample(f, v);
-
-    (void)state;
-    cfg.queue_capacity = 2;
-    o = skr_output_new(&cfg, "h", &err);
-    assert_non_null(o);
-    /* not started: nothing drains, so the third push finds the queue full */
-    assert_int_equal(skr_output_push(o, &a), 0);
-    assert_int_equal(skr_output_push(o, &a), 0);
-    assert_int_equal(skr_output_push(o, &a), -EAGAIN);
-    skr_output_stats(o, &st);
-    assert_int_equal(st.pushed, 2);
-    assert_int_equal(st.queue_drops, 1);
-    skr_output_free(o);
-}
-
 static void dispatches_to_sinks(void **state)
 {
     struct skr_output_cfg cfg = default_cfg();
@@ -285,6 +315,7 @@ static void dispatches_to_sinks(void **state)
     struct skr_output_stats st;
     struct skr_strbuf js;
     struct skr_err err;
+    struct rec *rec = &recs[0];
     saker_alert_field f[5];
     saker_alert_value v[5];
     saker_alert a = sample(f, v);
@@ -294,9 +325,9 @@ static void dispatches_to_sinks(void **state)
     (void)state;
     reset_rec();
     o = skr_output_new(&cfg, "h", &err);
-    assert_int_equal(skr_output_add_sink(o, p, "rec", "", "", &err), 0);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
     assert_int_equal(skr_output_start(o, &err), 0);
-    assert_int_equal(rec.opens, 1);
+    assert_int_equal(rec->opens, 1);
     for (int i = 0; i < 10; i++) {
         assert_int_equal(skr_output_push(o, &a), 0);
     }
@@ -304,17 +335,20 @@ static void dispatches_to_sinks(void **state)
                                               "12 events dropped", keys, vals, 1),
                      0);
     skr_output_drain(o);
-    assert_int_equal(rec.n, 11);
-    assert_string_equal(rec.lines[0], "10:00:00.123456789: Warning user=alice ip=10.0.0.1");
-    assert_string_equal(rec.lines[10], "10:00:00.123456789: Debug 12 events dropped");
-    assert_true(rec.flushes >= 1);
+    assert_int_equal(rec->n, 11);
+    assert_string_equal(rec->lines[0], "10:00:00.123456789: Warning user=alice ip=10.0.0.1");
+    assert_string_equal(rec->lines[10], "10:00:00.123456789: Debug 12 events dropped");
+    for (size_t i = 0; i < 11; i++) {
+        assert_int_equal(rec->seqs[i], i + 1);
+    }
+    assert_true(rec->flushes >= 1);
     skr_output_reopen(o);
-    rec.fail_writes = true;
+    rec->fail_writes = true;
     assert_int_equal(skr_output_push(o, &a), 0);
     skr_output_drain(o);
     skr_output_stop(o);
-    assert_int_equal(rec.reopens, 1);
-    assert_int_equal(rec.closes, 1);
+    assert_int_equal(rec->reopens, 1);
+    assert_int_equal(rec->closes, 1);
     assert_int_equal(skr_output_push(o, &a), -ESHUTDOWN);
     skr_output_stats(o, &st);
     assert_int_equal(st.pushed, 12);
@@ -323,9 +357,385 @@ static void dispatches_to_sinks(void **state)
     skr_strbuf_init(&js);
     skr_output_stats_json(o, &js);
     assert_string_equal(js.p, "{\"pushed\":12,\"queue_drops\":0,\"dispatched\":12,"
-                              "\"sink_failures\":1,\"sink_errors\":0,\"sinks\":{\"rec\":{"
-                              "\"delivered\":11,\"failed\":1,\"retries\":2,\"errors\":0}}}");
+                              "\"sink_failures\":1,\"sink_errors\":0,\"lost\":0,"
+                              "\"deduplicated\":0,\"dedup_summaries\":0,\"sinks\":{\"rec\":{"
+                              "\"offered\":12,\"delivered\":11,\"failed\":1,\"dropped\":0,"
+                              "\"lost\":0,\"retries\":2,\"errors\":0,\"queued\":0,"
+                              "\"capacity\":16,\"policy\":\"drop\"}}}");
     skr_strbuf_fini(&js);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+/* An output whose only sink (record 0) is gated; the first alert is in the sink's hand. */
+static struct skr_output *gated_output(struct skr_output_cfg *cfg,
+                                       struct skr_plugin *p,
+                                       const saker_alert *a)
+{
+    struct skr_output *o;
+    struct skr_err err;
+
+    reset_rec();
+    recs[0].gated = true;
+    o = skr_output_new(cfg, "h", &err);
+    assert_non_null(o);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
+    assert_int_equal(skr_output_start(o, &err), 0);
+    assert_int_equal(skr_output_push(o, a), 0);
+    rec_wait(&recs[0], 1, true);
+    return o;
+}
+
+static void full_queue_drops_the_new_alert(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_stats st;
+    struct skr_output_sink_stats ss;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+
+    (void)state;
+    cfg.queue_capacity = 2;
+    o = gated_output(&cfg, p, &a);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    assert_int_equal(skr_output_push(o, &a), -EAGAIN);
+    assert_int_equal(skr_output_push(o, &a), -EAGAIN);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.offered, 5);
+    assert_int_equal(ss.dropped, 2);
+    assert_int_equal(ss.queued, 3);
+    rec_open_gate(&recs[0]);
+    skr_output_stop(o);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.delivered, 3);
+    assert_int_equal(ss.queued, 0);
+    /* the survivors are the first three */
+    assert_int_equal(recs[0].seqs[2], 3);
+    skr_output_stats(o, &st);
+    assert_int_equal(st.pushed, 3);
+    assert_int_equal(st.queue_drops, 2);
+    assert_int_equal(st.pushed + st.queue_drops, 5);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void full_queue_drops_the_oldest_alert(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_sink_stats ss;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+
+    (void)state;
+    cfg.queue_capacity = 3;
+    cfg.queue_policy = SKR_QUEUE_DROP_OLDEST;
+    o = gated_output(&cfg, p, &a); /* seq 1 in hand */
+    for (int i = 0; i < 7; i++) {  /* seqs 2..8: 2..5 are dropped, 6..8 stay */
+        assert_int_equal(skr_output_push(o, &a), 0);
+    }
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.dropped, 4);
+    assert_int_equal(ss.queued, 4);
+    rec_open_gate(&recs[0]);
+    skr_output_stop(o);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.offered, 8);
+    assert_int_equal(ss.delivered, 4);
+    assert_int_equal(recs[0].n, 4);
+    assert_int_equal(recs[0].seqs[0], 1);
+    assert_int_equal(recs[0].seqs[1], 6);
+    assert_int_equal(recs[0].seqs[3], 8);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void full_blocking_queue_waits_up_to_its_bound(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_sink_stats ss;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+    uint64_t t0;
+    uint64_t waited;
+
+    (void)state;
+    cfg.queue_capacity = 1;
+    cfg.queue_policy = SKR_QUEUE_BLOCK;
+    cfg.queue_block_timeout_ms = 50;
+    o = gated_output(&cfg, p, &a);
+    assert_int_equal(skr_output_push(o, &a), 0); /* queued */
+    t0 = skr_output_mono_ns();
+    assert_int_equal(skr_output_push(o, &a), -EAGAIN); /* waits the bound, then drops */
+    waited = skr_output_mono_ns() - t0;
+    assert_true(waited >= 50000000ull);
+    /* the sink is stalled now: the next push does not wait again */
+    t0 = skr_output_mono_ns();
+    assert_int_equal(skr_output_push(o, &a), -EAGAIN);
+    assert_true(skr_output_mono_ns() - t0 < 50000000ull);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.dropped, 2);
+    rec_open_gate(&recs[0]);
+    skr_output_drain(o);
+    /* the sink took alerts again: a push waits for room once more and gets it */
+    assert_int_equal(skr_output_push(o, &a), 0);
+    skr_output_stop(o);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.offered, 5);
+    assert_int_equal(ss.delivered, 3);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void slow_sink_does_not_hold_back_another(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_sink_stats ss;
+    struct skr_err err;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+    static struct skr_sink_queue_cfg q[1];
+
+    (void)state;
+    reset_rec();
+    recs[0].gated = true; /* "slow" hangs */
+    cfg.queue_capacity = 1000;
+    cfg.queue_policy = SKR_QUEUE_BLOCK;
+    /* the hanging sink drops what does not fit its own small queue */
+    memset(q, 0, sizeof(q));
+    q[0].sink = "slow";
+    q[0].has_capacity = true;
+    q[0].capacity = 10;
+    q[0].has_policy = true;
+    q[0].policy = SKR_QUEUE_DROP;
+    cfg.sink_queues = q;
+    cfg.num_sink_queues = 1;
+    o = skr_output_new(&cfg, "h", &err);
+    assert_int_equal(skr_output_add_sink(o, p, "slow", "0", "", &err), 0);
+    assert_int_equal(skr_output_add_sink(o, p, "fast", "1", "", &err), 0);
+    assert_int_equal(skr_output_start(o, &err), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    rec_wait(&recs[0], 1, true); /* the slow sink hangs with the first alert in hand */
+    for (int i = 1; i < 500; i++) {
+        assert_int_equal(skr_output_push(o, &a), 0);
+    }
+    /* every alert reaches the fast sink while the slow one still hangs on its first */
+    rec_wait(&recs[1], 500, false);
+    assert_int_equal(recs[0].n, 0);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.capacity, 10);
+    assert_int_equal(ss.dropped, 500 - 1 - 10);
+    rec_open_gate(&recs[0]);
+    skr_output_stop(o);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.delivered, 11);
+    sink_account(o, 1, &ss);
+    assert_int_equal(ss.delivered, 500);
+    assert_int_equal(ss.dropped, 0);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+struct stopper {
+    struct skr_output *o;
+};
+
+static void *stop_thread(void *arg)
+{
+    skr_output_stop(((struct stopper *)arg)->o);
+    return NULL;
+}
+
+static void shutdown_counts_what_is_left_as_lost(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_sink_stats ss;
+    struct skr_output_stats st;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+    struct stopper sp;
+    pthread_t t;
+    bool stopping = false;
+
+    (void)state;
+    cfg.queue_drain_timeout_ms = 0;
+    o = gated_output(&cfg, p, &a);
+    for (int i = 0; i < 9; i++) {
+        assert_int_equal(skr_output_push(o, &a), 0);
+    }
+    sp.o = o;
+    pthread_create(&t, NULL, stop_thread, &sp);
+    while (!stopping) {
+        pthread_mutex_lock(&o->lock);
+        stopping = o->stopping;
+        pthread_mutex_unlock(&o->lock);
+        sched_yield();
+    }
+    /* the drain deadline has passed: the alert in hand completes, the queued ones are lost */
+    rec_open_gate(&recs[0]);
+    pthread_join(t, NULL);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.offered, 10);
+    assert_int_equal(ss.delivered, 1);
+    assert_int_equal(ss.lost, 9);
+    skr_output_stats(o, &st);
+    assert_int_equal(st.lost, 9);
+    assert_int_equal(st.dispatched, 10);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void not_started_output_counts_queued_alerts_lost(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_sink_stats ss;
+    struct skr_err err;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+
+    (void)state;
+    reset_rec();
+    o = skr_output_new(&cfg, "h", &err);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    skr_output_stop(o);
+    sink_account(o, 0, &ss);
+    assert_int_equal(ss.lost, 2);
+    assert_int_equal(recs[0].opens, 0);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void unknown_sink_in_queue_settings(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_err err;
+    static struct skr_sink_queue_cfg q[1];
+
+    (void)state;
+    reset_rec();
+    memset(q, 0, sizeof(q));
+    q[0].sink = "htpp";
+    q[0].file = "saker.yaml";
+    q[0].line = 7;
+    q[0].col = 5;
+    cfg.sink_queues = q;
+    cfg.num_sink_queues = 1;
+    o = skr_output_new(&cfg, "h", &err);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "1", "", &err), -EEXIST);
+    assert_int_equal(skr_output_start(o, &err), -EINVAL);
+    assert_string_equal(err.file, "saker.yaml");
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.msg, "outputs_queue.sinks.htpp: no output sink is named 'htpp' (the "
+                                 "sinks running are: rec)");
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void repeats_are_summarised(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_output_stats st;
+    struct skr_output_sink_stats ss;
+    struct skr_err err;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+    saker_alert b;
+
+    (void)state;
+    reset_rec();
+    cfg.dedup_window_ms = 3600000; /* closes only at stop */
+    cfg.json_output = true;
+    cfg.json_include_output_property = false;
+    cfg.json_include_tags_property = false;
+    cfg.json_include_message_property = true;
+    o = skr_output_new(&cfg, "h", &err);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
+    assert_int_equal(skr_output_start(o, &err), 0);
+    b = a;
+    b.output = "user=bob";
+    for (int i = 0; i < 5; i++) {
+        a.ts = TS + (uint64_t)i;
+        assert_int_equal(skr_output_push(o, &a), 0);
+    }
+    assert_int_equal(skr_output_push(o, &b), 0);
+    skr_output_drain(o);
+    assert_int_equal(recs[0].n, 2);
+    skr_output_stop(o);
+    assert_int_equal(recs[0].n, 3);
+    assert_non_null(strstr(recs[0].lines[2],
+                           "\"message\":\"user=alice ip=10.0.0.1 (repeated 4 more times within "
+                           "3600s)\""));
+    assert_non_null(strstr(recs[0].lines[2], "\"dedup.repeats\":4}"));
+    /* the summary carries the last repeat's time */
+    assert_non_null(strstr(recs[0].lines[2], "\"evt.time\":1714557600123456793"));
+    skr_output_stats(o, &st);
+    assert_int_equal(st.deduplicated, 4);
+    assert_int_equal(st.dedup_summaries, 1);
+    sink_account(o, 0, &ss);
+    /* emitted = offered - summaries + deduplicated */
+    assert_int_equal(ss.offered - st.dedup_summaries + st.deduplicated, 6);
+    skr_output_free(o);
+    skr_plugin_free(p);
+}
+
+static void dedup_window_closes_on_time(void **state)
+{
+    struct skr_output_cfg cfg = default_cfg();
+    struct skr_plugin *p = sink_plugin();
+    struct skr_output *o;
+    struct skr_err err;
+    saker_alert_field f[5];
+    saker_alert_value v[5];
+    saker_alert a = sample(f, v);
+
+    (void)state;
+    reset_rec();
+    cfg.dedup_window_ms = 20;
+    cfg.dedup_max_keys = 1;
+    o = skr_output_new(&cfg, "h", &err);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
+    assert_int_equal(skr_output_start(o, &err), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    /* the timer closes the window: the summary arrives without another push */
+    rec_wait(&recs[0], 2, false);
+    assert_non_null(strstr(recs[0].lines[1], "(repeated 1 more time within 20ms)"));
+    /* a full table closes its oldest window early */
+    a.output = "one";
+    assert_int_equal(skr_output_push(o, &a), 0);
+    assert_int_equal(skr_output_push(o, &a), 0);
+    a.output = "two";
+    assert_int_equal(skr_output_push(o, &a), 0);
+    rec_wait(&recs[0], 5, false);
+    assert_non_null(strstr(recs[0].lines[3], "one (repeated 1 more time"));
+    assert_non_null(strstr(recs[0].lines[4], "Warning two"));
+    skr_output_stop(o);
     skr_output_free(o);
     skr_plugin_free(p);
 }
@@ -339,9 +749,9 @@ static void sink_open_failure_reported(void **state)
 
     (void)state;
     reset_rec();
-    rec.fail_open = true;
+    recs[0].fail_open = true;
     o = skr_output_new(&cfg, "h", &err);
-    assert_int_equal(skr_output_add_sink(o, p, "rec", "", "", &err), 0);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
     assert_int_equal(skr_output_start(o, &err), -EIO);
     assert_string_equal(err.msg, "output sink 'rec' (plugin 'recsink'): plugin_sink_open "
                                  "failed: disk on fire");
@@ -359,7 +769,7 @@ static void not_a_sink_refused(void **state)
     (void)state;
     p->caps &= ~SKR_CAP_SINK;
     o = skr_output_new(&cfg, "h", &err);
-    assert_int_equal(skr_output_add_sink(o, p, "rec", "", "", &err), -EINVAL);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), -EINVAL);
     assert_non_null(strstr(err.msg, "is not an output sink"));
     skr_output_free(o);
     skr_plugin_free(p);
@@ -398,7 +808,7 @@ static void blocking_queue_loses_nothing(void **state)
     cfg.queue_capacity = 4;
     cfg.queue_policy = SKR_QUEUE_BLOCK;
     o = skr_output_new(&cfg, "h", &err);
-    assert_int_equal(skr_output_add_sink(o, p, "rec", "", "", &err), 0);
+    assert_int_equal(skr_output_add_sink(o, p, "rec", "0", "", &err), 0);
     assert_int_equal(skr_output_start(o, &err), 0);
     pr.o = o;
     pr.a = sample(f, v);
@@ -420,13 +830,24 @@ static void blocking_queue_loses_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(formats_text_and_json), cmocka_unit_test(queue_full_drops_and_counts),
-        cmocka_unit_test(dispatches_to_sinks),   cmocka_unit_test(sink_open_failure_reported),
-        cmocka_unit_test(not_a_sink_refused),    cmocka_unit_test(blocking_queue_loses_nothing),
+        cmocka_unit_test(formats_text_and_json),
+        cmocka_unit_test(dispatches_to_sinks),
+        cmocka_unit_test(full_queue_drops_the_new_alert),
+        cmocka_unit_test(full_queue_drops_the_oldest_alert),
+        cmocka_unit_test(full_blocking_queue_waits_up_to_its_bound),
+        cmocka_unit_test(slow_sink_does_not_hold_back_another),
+        cmocka_unit_test(shutdown_counts_what_is_left_as_lost),
+        cmocka_unit_test(not_started_output_counts_queued_alerts_lost),
+        cmocka_unit_test(unknown_sink_in_queue_settings),
+        cmocka_unit_test(repeats_are_summarised),
+        cmocka_unit_test(dedup_window_closes_on_time),
+        cmocka_unit_test(sink_open_failure_reported),
+        cmocka_unit_test(not_a_sink_refused),
+        cmocka_unit_test(blocking_queue_loses_nothing),
     };
     setenv("TZ", "UTC", 1);
     tzset();
-    pthread_mutex_init(&rec.lock, NULL);
+    reset_rec();
     skr_log_set_level(SKR_LOG_CRIT);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -617,7 +617,7 @@ static int builtin_sink(struct skr_engine *e,
                         const char *name,
                         struct skr_err *err)
 {
-    static const char *const exclude[] = { "enabled", NULL };
+    const char *const *exclude = skr_output_section_core_keys;
     char path[PATH_MAX];
     struct skr_plugin *p;
     char *ic;
@@ -656,13 +656,11 @@ static int setup_outputs(struct skr_engine *e, struct skr_err *err)
     if (e->out == NULL) {
         return err->code;
     }
-    if (c->output.stdout_enabled &&
-        (rc = builtin_sink(e, "stdout_output", "libout_stdout.so", "stdout", err)) < 0) {
-        return rc;
-    }
-    if (c->output.file_enabled &&
-        (rc = builtin_sink(e, "file_output", "libout_file.so", "file", err)) < 0) {
-        return rc;
+    for (const struct skr_output_builtin *b = skr_output_builtins; b->section != NULL; b++) {
+        if (skr_output_builtin_enabled(&c->output, b) &&
+            (rc = builtin_sink(e, b->section, b->library, b->name, err)) < 0) {
+            return rc;
+        }
     }
     for (size_t i = 0; i < e->nplugins; i++) {
         struct skr_lplugin *lp = &e->plugins[i];
@@ -677,8 +675,8 @@ static int setup_outputs(struct skr_engine *e, struct skr_err *err)
     }
     if (skr_output_num_sinks(e->out) == 0) {
         return skr_err_set(err, -EINVAL,
-                           "no output is enabled: enable stdout_output or file_output, or load "
-                           "a sink plugin");
+                           "no output is enabled: enable stdout_output, file_output, "
+                           "syslog_output, program_output or http_output, or load a sink plugin");
     }
     return 0;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * out_stdout: an output sink writing each alert's line to standard output.
- * Lines are buffered by stdio and flushed whenever the host's queue runs
- * empty (plugin_sink_flush), so a burst costs one write and a lone alert is
- * seen at once.
+ * The lines of one batch are buffered by stdio and written together before
+ * the call returns, so a burst costs one write per batch and an alert counted
+ * delivered has reached the kernel.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@ SAKER_EXPORT const char *plugin_get_contact(void)
 
 SAKER_EXPORT const char *plugin_get_version(void)
 {
-    return "0.1.0";
+    return "0.2.0";
 }
 
 SAKER_EXPORT const char *plugin_get_init_schema(ss_plugin_schema_type *type)
@@ -85,17 +85,27 @@ SAKER_EXPORT ss_plugin_rc plugin_sink_write(ss_plugin_t *s,
                                             saker_sink_result *results)
 {
     struct state *st = s;
+    bool ok = true;
 
     (void)h;
     for (uint32_t i = 0; i < n; i++) {
         const char *line = alerts[i]->line ? alerts[i]->line : "";
         size_t len = strlen(line);
-        bool ok = fwrite(line, 1, len, stdout) == len && fputc('\n', stdout) != EOF;
+        if (ok && (fwrite(line, 1, len, stdout) != len || fputc('\n', stdout) == EOF)) {
+            ok = false;
+        }
+    }
+    /* one write for the batch, before the alerts are counted delivered */
+    if (ok && fflush(stdout) != 0) {
+        ok = false;
+    }
+    if (!ok) {
+        saker_err(&st->err, "cannot write to stdout: %s", strerror(errno));
+        clearerr(stdout);
+    }
+    for (uint32_t i = 0; i < n; i++) {
         results[i].rc = ok ? SS_PLUGIN_SUCCESS : SS_PLUGIN_FAILURE;
         results[i].retries = 0;
-        if (!ok) {
-            saker_err(&st->err, "cannot write to stdout: %s", strerror(errno));
-        }
     }
     return SS_PLUGIN_SUCCESS;
 }
