@@ -475,6 +475,9 @@ static void parse_clone(struct skr_sys *s, struct skr_thread *t, const struct sk
             return; /* the child side describes it */
         }
         ctid = res;
+        if (ctid == t->tid) {
+            return; /* a thread cannot be its own child (a damaged event) */
+        }
         child = skr_thread_find(s->st, ctid);
         if (child && (child->flags & SKR_CL_CLONE_INVERTED)) {
             return; /* already created by the child side */

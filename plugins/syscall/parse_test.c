@@ -559,6 +559,10 @@ static void clone_into_full_table_keeps_creator(void **state)
     e = clone_evt(t, 301, 0, 301, 301, 301, 0);
     sys_parse(&s, e);
     assert_int_equal(sys_u64(&s, e, "thread.tid"), 301);
+    /* a hostile parent side returning the caller's own tid */
+    e = clone_evt(t, 300, 300, 300, 300, 100, 0);
+    sys_parse(&s, e);
+    assert_str(&s, e, "proc.name", "bash");
     sys_close(&s);
     free(t);
 }

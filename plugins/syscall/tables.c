@@ -598,6 +598,19 @@ static ss_plugin_bool iterate_entries(ss_plugin_table_t *t,
 
 /* ---- Writer ------------------------------------------------------------------------------ */
 
+/*
+ * Another plugin removed or replaced the thread tid (-1: every thread): the
+ * current event's view is looked up again at its next extraction.
+ */
+static void forget_ctx(struct skr_sys *s, int64_t tid)
+{
+    if (tid < 0 || (s->ctx.thread && s->ctx.thread->tid == tid)) {
+        s->ctx.valid = false;
+        s->ctx.thread = NULL;
+        s->ctx.fd = NULL;
+    }
+}
+
 static ss_plugin_rc clear_table(ss_plugin_table_t *t)
 {
     struct tab *tb = as_tab(t);
@@ -605,6 +618,7 @@ static ss_plugin_rc clear_table(ss_plugin_table_t *t)
     if (!tb || tb->kind != TK_THREADS) {
         return SS_PLUGIN_FAILURE;
     }
+    forget_ctx(tb->s, -1);
     skr_state_clear(tb->s->st);
     return SS_PLUGIN_SUCCESS;
 }
@@ -616,6 +630,7 @@ static ss_plugin_rc erase_table_entry(ss_plugin_table_t *t, const ss_plugin_stat
     if (!tb || tb->kind != TK_THREADS || !key) {
         return SS_PLUGIN_FAILURE;
     }
+    forget_ctx(tb->s, key->s64);
     skr_thread_remove(tb->s->st, key->s64);
     return SS_PLUGIN_SUCCESS;
 }
@@ -649,6 +664,7 @@ static ss_plugin_table_entry_t *add_table_entry(ss_plugin_table_t *t,
     if (!tb || tb->kind != TK_THREADS || !key || !e) {
         return NULL;
     }
+    forget_ctx(tb->s, key->s64);
     if (!skr_thread_insert(tb->s->st, key->s64, th, tb->s->ctx.ev.ts)) {
         skr_thread_free_detached(th);
         return NULL;

@@ -6,7 +6,9 @@
  * the header's own length is set to the framed size, as a host guarantees).
  * Every event goes through parse_event, then a set of fields chosen by the
  * input itself (every field of the plugin, with index and key arguments) is
- * extracted, and the threads table is read through the tables API.
+ * extracted, and the threads table is read through the tables API (and, as
+ * another plugin could, an event's own thread is sometimes erased or replaced
+ * between its parsing and its extraction).
  *
  * A fresh plugin state per input, with small table limits so that eviction,
  * fd limits and placeholder threads are reached.
@@ -225,6 +227,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                          .evtnum = ++num,
                                          .evtsrc = "syscall" };
             plugin_parse_event(s, &in, NULL);
+        }
+        if (g_have_threads && nsel > 0 && (sel[0] & 0xc0) == 0xc0) {
+            /* another plugin removes or replaces the event's thread before extraction */
+            ss_plugin_state_data key;
+            uint64_t tid;
+            memcpy(&tid, evbuf + 8, sizeof(tid));
+            key.s64 = (int64_t)tid;
+            if (sel[0] & 1) {
+                ss_plugin_table_entry_t *e =
+                        g_threads.writer_ext->create_table_entry(g_threads.table);
+                if (e) {
+                    e = g_threads.writer_ext->add_table_entry(g_threads.table, &key, e);
+                    if (e) {
+                        g_threads.reader_ext->release_table_entry(g_threads.table, e);
+                    }
+                }
+            } else {
+                g_threads.writer_ext->erase_table_entry(g_threads.table, &key);
+            }
         }
         extract(s, (const ss_plugin_event *)evbuf, num, sel, nsel);
     }
