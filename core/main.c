@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pipeline/pipeline.h"
+#include "ruletest/ruletest.h"
 
 /* The shipped saker.yaml, embedded at build time (saker_default_config.c). */
 extern const char skr_default_config[];
@@ -15,7 +16,7 @@ extern const size_t skr_default_config_len;
 static void usage(FILE *f)
 {
     fputs("Usage: saker [OPTIONS]\n"
-          "       saker COMMAND ... (no commands yet)\n"
+          "       saker test [OPTIONS] FILE...   run rule tests (saker test --help)\n"
           "\n"
           "Runtime security engine: reads events from source plugins, evaluates Falco rules,\n"
           "sends alerts to sink plugins.\n"
@@ -97,6 +98,9 @@ int main(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.default_text = skr_default_config;
     o.default_len = skr_default_config_len;
+    if (argc > 1 && strcmp(argv[1], "test") == 0) {
+        return skr_ruletest_main(argc - 1, argv + 1);
+    }
     if (argc > 1 && argv[1][0] != '-') {
         fprintf(stderr, "saker: unknown command '%s' (see saker --help)\n", argv[1]);
         return 1;
