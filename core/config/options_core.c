@@ -301,7 +301,7 @@ static const struct skr_opt core_opts[] = {
     { .name = "plugins",
       .type = SKR_OPT_CUSTOM,
       .def = "[{name: syscall, library_path: libsyscall.so}, {name: container, library_path: "
-             "libcontainer.so}]",
+             "libcontainer.so, init_config: {engines: {containerd: {enabled: false}}}}]",
       .offset = OFF(plugins),
       .set = set_plugins,
       .desc = "Plugins that can be loaded: {name, library_path, init_config (map or string), "
