@@ -12,7 +12,19 @@ named() {
     skr_target=${2:-true}
     case $skr_target in
     /*) ;;
-    *) skr_target=$(command -v "$skr_target") || return 92 ;;
+    *)
+        skr_found=
+        skr_ifs=$IFS
+        IFS=:
+        for d in $PATH; do
+            if [ -z "$skr_found" ] && [ -x "$d/$skr_target" ]; then
+                skr_found=$d/$skr_target
+            fi
+        done
+        IFS=$skr_ifs
+        [ -n "$skr_found" ] || return 92
+        skr_target=$skr_found
+        ;;
     esac
     mkdir -p "$SAKER_TEST_DIR/bin" || return 92
     ln -sf "$skr_target" "$SAKER_TEST_DIR/bin/$1" || return 92
@@ -60,4 +72,16 @@ in_container() {
     rmdir "$skr_base/docker/$skr_id" 2>/dev/null
     [ -z "$skr_made_parent" ] || rmdir "$skr_base/docker" 2>/dev/null
     return $skr_rc
+}
+
+# wait_ns PID TYPE: waits until process PID is in a TYPE namespace (uts, net, ...)
+# other than the caller's, i.e. until an "unshare ... &" started by the caller has
+# made its namespace. Gives up (status 93) after a bounded number of looks.
+wait_ns() {
+    skr_mine=$(readlink "/proc/self/ns/$2")
+    skr_i=0
+    while [ "$(readlink "/proc/$1/ns/$2" 2>/dev/null)" = "$skr_mine" ]; do
+        skr_i=$((skr_i + 1))
+        [ $skr_i -lt 100000 ] || return 93
+    done
 }
