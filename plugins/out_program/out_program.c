@@ -19,9 +19,11 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -177,6 +179,10 @@ static ss_plugin_rc start(struct state *s)
     char *argv[] = { "sh", "-c", s->program, NULL };
     int rc;
 
+    if (s->in >= 0) {
+        close(s->in); /* the stdin of a program that has ended */
+        s->in = -1;
+    }
     if (pipe2(p, O_CLOEXEC) < 0) {
         return saker_err(&s->err, "cannot make a pipe for '%s': %s", s->program, strerror(errno));
     }
@@ -277,18 +283,16 @@ static bool running(struct state *s)
         char how[64];
         describe_status(status, how, sizeof(how));
         logf_(s, SS_PLUGIN_LOG_SEV_WARNING, "program '%s' %s: starting it again", s->program, how);
-        s->pid = 0;
-        if (s->in >= 0) {
-            close(s->in);
-            s->in = -1;
-        }
+        s->pid = 0; /* its stdin stays open: what it left unread can still be counted */
         return false;
     }
     return true;
 }
 
 /* Writes all of buf to the program's stdin within the timeout. 0, or a negative errno. */
-static int write_all(struct state *s, const char *buf, size_t len)
+/* Writes all of buf to the program's stdin within the timeout, adding what it wrote to
+ * *written. 0, or a negative errno. */
+static int write_all(struct state *s, const char *buf, size_t len, size_t *written)
 {
     size_t off = 0;
     uint64_t deadline = mono_ns() + (uint64_t)s->timeout_ms * 1000000ull;
@@ -297,6 +301,7 @@ static int write_all(struct state *s, const char *buf, size_t len)
         ssize_t w = write(s->in, buf + off, len - off);
         if (w > 0) {
             off += (size_t)w;
+            *written += (size_t)w;
             continue;
         }
         if (w < 0 && errno == EINTR) {
@@ -323,16 +328,17 @@ static int write_all(struct state *s, const char *buf, size_t len)
     return 0;
 }
 
-static int write_line(struct state *s, const char *line)
+static int write_line(struct state *s, const char *line, size_t *written)
 {
-    int rc = write_all(s, line, strlen(line));
+    int rc = write_all(s, line, strlen(line), written);
 
-    return rc < 0 ? rc : write_all(s, "\n", 1);
+    return rc < 0 ? rc : write_all(s, "\n", 1, written);
 }
 
 /* keep_alive false: one run of the program for one alert. */
 static ss_plugin_rc run_once(struct state *s, const saker_alert *a)
 {
+    size_t written = 0;
     char how[64];
     int status;
     int rc;
@@ -340,7 +346,7 @@ static ss_plugin_rc run_once(struct state *s, const saker_alert *a)
     if (start(s) != SS_PLUGIN_SUCCESS) {
         return SS_PLUGIN_FAILURE;
     }
-    rc = write_line(s, a->line ? a->line : "");
+    rc = write_line(s, a->line ? a->line : "", &written);
     status = stop(s, s->timeout_ms);
     if (rc < 0 && rc != -EPIPE) {
         return saker_err(&s->err, "program '%s' did not read the alert within %d ms: stopped",
@@ -353,44 +359,156 @@ static ss_plugin_rc run_once(struct state *s, const saker_alert *a)
     return SS_PLUGIN_SUCCESS;
 }
 
-/* keep_alive true: the alert to the running program, restarting it when it has gone away. */
-static ss_plugin_rc send_kept(struct state *s, const saker_alert *a, uint32_t *retries)
+/* Bytes written to the program's stdin that it has not read yet. */
+static size_t unread(struct state *s)
 {
-    for (unsigned attempt = 0; attempt <= s->max_retries; attempt++) {
-        int rc;
+    int n = 0;
 
-        if (attempt > 0) {
-            (*retries)++;
+    if (s->in < 0 || ioctl(s->in, FIONREAD, &n) < 0 || n < 0) {
+        return 0;
+    }
+    return (size_t)n;
+}
+
+/* Starts the kept-alive program when it is not running, at most once per RESTART_GAP_MS. */
+static ss_plugin_rc ensure_running(struct state *s)
+{
+    uint64_t gap = (uint64_t)RESTART_GAP_MS * 1000000ull;
+    uint64_t since;
+
+    if (running(s)) {
+        return SS_PLUGIN_SUCCESS;
+    }
+    since = mono_ns() - s->started_ns;
+    if (s->started_ns != 0 && since < gap) {
+        /* a program that exits at once must not be restarted in a tight loop */
+        struct timespec d = { 0, (long)(gap - since) };
+        nanosleep(&d, NULL);
+    }
+    if (s->started_ns != 0) {
+        s->restarts++;
+    }
+    return start(s);
+}
+
+/*
+ * Waits until the program has read everything written to it, has exited, or
+ * has read nothing for the timeout. Returns the bytes it left unread (0: all
+ * read).
+ */
+static size_t drain(struct state *s)
+{
+    uint64_t timeout_ns = (uint64_t)s->timeout_ms * 1000000ull;
+    uint64_t deadline = mono_ns() + timeout_ns;
+    size_t last = SIZE_MAX;
+    long pause_ns = 20000;
+
+    for (;;) {
+        size_t left = unread(s);
+        struct timespec d;
+        if (left == 0) {
+            return 0;
         }
         if (!running(s)) {
-            uint64_t gap = (uint64_t)RESTART_GAP_MS * 1000000ull;
-            uint64_t since = mono_ns() - s->started_ns;
-            if (s->started_ns != 0 && since < gap) {
-                /* a program that exits at once must not be restarted in a tight loop */
-                struct timespec d = { 0, (long)(gap - since) };
-                nanosleep(&d, NULL);
-            }
-            if (s->started_ns != 0) {
-                s->restarts++;
-            }
-            if (start(s) != SS_PLUGIN_SUCCESS) {
-                continue;
+            return unread(s); /* final now: nobody reads the pipe any more */
+        }
+        if (left < last) {
+            /* it is reading: the timeout runs from its last progress */
+            last = left;
+            deadline = mono_ns() + timeout_ns;
+        } else if (mono_ns() >= deadline) {
+            return left;
+        }
+        d.tv_sec = 0;
+        d.tv_nsec = pause_ns;
+        nanosleep(&d, NULL);
+        if (pause_ns < 2000000) {
+            pause_ns *= 2;
+        }
+    }
+}
+
+/*
+ * keep_alive true: the alerts of one write call to the running program. An
+ * alert is delivered once the program has read its line. When the program
+ * went away, or stopped reading for the timeout (then it is stopped), the
+ * alerts it did not read are written again to a restarted program, each at
+ * most max_retries times.
+ */
+static void send_kept(struct state *s,
+                      uint32_t n,
+                      const saker_alert *const *alerts,
+                      saker_sink_result *results)
+{
+    uint32_t first = 0; /* alerts before it are settled */
+
+    while (first < n) {
+        size_t written = 0; /* bytes in the pipe since this attempt began, cut lines included */
+        size_t ends[256];   /* where each whole line ended */
+        uint32_t upto = first;
+        uint32_t k = n - first > 256 ? 256 : n - first;
+        size_t consumed;
+        int rc = 0;
+
+        if (ensure_running(s) != SS_PLUGIN_SUCCESS) {
+            rc = -ECHILD;
+        }
+        while (rc == 0 && upto < first + k) {
+            if ((rc = write_line(s, alerts[upto]->line ? alerts[upto]->line : "", &written)) == 0) {
+                ends[upto - first] = written;
+                upto++;
             }
         }
-        rc = write_line(s, a->line ? a->line : "");
-        if (rc == 0) {
-            return SS_PLUGIN_SUCCESS;
+        consumed = written;
+        if (rc != -ECHILD) {
+            consumed = written - drain(s);
         }
-        if (rc == -ETIMEDOUT) {
+        if (rc == 0 && consumed == written) {
+            for (uint32_t i = first; i < upto; i++) {
+                results[i].rc = SS_PLUGIN_SUCCESS;
+            }
+            first = upto;
+            continue;
+        }
+        /* the program read some lines (delivered); the others are tried again or fail */
+        if (rc == -ETIMEDOUT || (rc == 0 && running(s))) {
             saker_err(&s->err, "program '%s' did not read for %d ms: stopped it", s->program,
                       s->timeout_ms);
             logf_(s, SS_PLUGIN_LOG_SEV_WARNING, "%s", s->err.msg);
-        } else {
-            saker_err(&s->err, "program '%s' went away: %s", s->program, strerror(-rc));
+        } else if (rc != -ECHILD) {
+            saker_err(&s->err, "program '%s' went away before reading every alert", s->program);
         }
         stop(s, 0);
+        for (uint32_t i = first, base = first; i < upto && ends[i - base] <= consumed; i++) {
+            results[i].rc = SS_PLUGIN_SUCCESS;
+            first = i + 1;
+        }
+        if (first >= n) {
+            break;
+        }
+        /* every alert written (even in part) and not read is written again: a retry */
+        for (uint32_t i = first; i < n && (i < upto || (i == upto && rc != -ECHILD)); i++) {
+            results[i].retries++;
+        }
+        if (rc == -ECHILD) {
+            results[first].retries++; /* the program did not even start */
+        }
+        if (results[first].retries <= s->max_retries) {
+            continue;
+        }
+        results[first].retries = s->max_retries;
+        /* given up on this alert: the program keeps failing, so the rest of the call fails at
+         * once (the next call tries again) rather than holding the sink for every alert */
+        for (uint32_t i = first; i < n; i++) {
+            results[i].rc = SS_PLUGIN_FAILURE;
+        }
+        if (first + 1 < n) {
+            char why[PLUGIN_MAX_ERRLEN];
+            memcpy(why, s->err.msg, sizeof(why));
+            saker_err(&s->err, "%s (later alerts of the same batch not attempted)", why);
+        }
+        return;
     }
-    return SS_PLUGIN_FAILURE;
 }
 
 SAKER_EXPORT saker_sink_t *plugin_sink_open(ss_plugin_t *st, const char *params, ss_plugin_rc *rc)
@@ -417,8 +535,14 @@ SAKER_EXPORT ss_plugin_rc plugin_sink_write(ss_plugin_t *st,
     (void)h;
     for (uint32_t i = 0; i < n; i++) {
         results[i].retries = 0;
-        results[i].rc = s->keep_alive ? send_kept(s, alerts[i], &results[i].retries)
-                                      : run_once(s, alerts[i]);
+        results[i].rc = SS_PLUGIN_FAILURE;
+    }
+    if (s->keep_alive) {
+        send_kept(s, n, alerts, results);
+        return SS_PLUGIN_SUCCESS;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        results[i].rc = run_once(s, alerts[i]);
     }
     return SS_PLUGIN_SUCCESS;
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""A hanging HTTP endpoint (accepts, never answers) does not delay the stdout and file sinks:
+they receive every alert while the HTTP sink is still stuck in its first request. The HTTP
+sink's small queue drops what does not fit (drop, or block up to a bound), and at shutdown what
+it still holds is counted lost after outputs_queue.drain_timeout. Every alert is accounted for
+at every sink."""
+import os
+
+import sakertest
+from outputtest import HangingServer, Running, Workdir, check_account, http_section, metrics
+
+c = sakertest.Checks("output hang")
+w = Workdir("hang")
+rules = w.rules()
+N = 300
+
+
+def lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [l for l in f.read().splitlines() if l]
+
+
+def scenario(name, queue):
+    srv = HangingServer()
+    events = w.path(f"{name}.txt")
+    extra = (http_section(srv.url, timeout=3000, connect_timeout=2000, max_retries=0) +
+             f"file_output:\n  enabled: true\n  keep_alive: true\n  filename: {events}\n"
+             f"outputs_queue:\n  drain_timeout: 200ms\n  sinks:\n    http: {queue}\n")
+    cfg = w.config(f"{name}.yaml", N, extra=extra, counter={"idle": True, "batch": 16},
+                   stdout=True)
+    r = Running(["-c", cfg, "-r", rules])
+    try:
+        # stdout and file get every alert ...
+        sakertest.wait_for(lambda: len(lines(events)) == N and
+                           sum(" n=" in l for l in r.stdout().splitlines()) == N,
+                           timeout=60, what=f"{name}: {N} alerts in the file and on stdout")
+        # ... while the HTTP sink still waits for the answer to its first request
+        with srv.cond:
+            connected, gave_up = len(srv.conns), srv.closed
+        c.check(connected >= 1 and gave_up == 0,
+                f"{name}: stdout and file complete while the HTTP request hangs "
+                f"({connected} connections, {gave_up} abandoned)")
+        c.check(r.alive(), f"{name}: saker still running")
+        rc = r.finish()
+    finally:
+        r.kill()
+        srv.close()
+    m = metrics(r.stderr())
+    c.check(rc == 0, f"{name}: exit code {rc}: {r.stderr()[-1500:]}")
+    emitted = m["rules"]["matches"] if m else -1
+    c.check(emitted == N, f"{name}: {emitted} alerts emitted")
+    check_account(c, m, "file", N, received=len(lines(events)), what=name)
+    check_account(c, m, "stdout", N,
+                  received=sum(" n=" in l for l in r.stdout().splitlines()), what=name)
+    h = check_account(c, m, "http", N, received=0, what=name)
+    return h, r.stderr()
+
+
+# drop: the HTTP queue of 20 fills, the rest is dropped for it (counted), queued ones are lost;
+# the sink holds at most one queue-full in hand, so at least N - 2 * capacity are dropped
+h, err = scenario("drop", "{capacity: 20, policy: drop}")
+if h is not None:
+    c.check(h["delivered"] == 0 and h["capacity"] == 20 and h["dropped"] >= N - 2 * 20 and
+            h["lost"] > 0 and h["failed"] >= 1, f"drop: hanging sink's account {h}")
+c.check("the alert queue is full (outputs_queue.sinks.http.capacity 20)" in err,
+        f"drop logged: {err[-1500:]}")
+c.check("queued alert(s) lost: the sink did not deliver them within outputs_queue.drain_timeout "
+        "(200 ms)" in err, "lost logged")
+c.check("alerts offered: 0 delivered" in err, f"the sink's account is logged at exit: {err[-800:]}")
+
+# drop_oldest: the same bound, the newest alerts kept
+h, err = scenario("oldest", "{capacity: 20, policy: drop_oldest}")
+if h is not None:
+    c.check(h["delivered"] == 0 and h["policy"] == "drop_oldest" and h["dropped"] >= N - 2 * 20,
+            f"drop_oldest: {h}")
+
+# block up to a bound: the source waits at most block_timeout once, then the stalled sink drops
+h, err = scenario("block", "{capacity: 5, policy: block, block_timeout: 300ms}")
+if h is not None:
+    c.check(h["delivered"] == 0 and h["policy"] == "block" and h["dropped"] >= N - 2 * 5,
+            f"block: {h}")
+c.check("the sink took no alert for 300 ms with its queue full" in err,
+        f"stall logged: {err[-1500:]}")
+
+c.finish()
