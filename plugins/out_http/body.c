@@ -60,7 +60,11 @@ static const char *line_of(const saker_alert *a)
     return a->line ? a->line : "";
 }
 
-int http_body(struct bytes *out, const saker_alert *const *alerts, uint32_t n, bool *json)
+int http_body(struct bytes *out,
+              const saker_alert *const *alerts,
+              uint32_t n,
+              bool batch,
+              bool *json)
 {
     bool all_json = true;
     int rc = 0;
@@ -70,7 +74,7 @@ int http_body(struct bytes *out, const saker_alert *const *alerts, uint32_t n, b
         all_json = all_json && line_of(alerts[i])[0] == '{';
     }
     *json = all_json;
-    if (n == 1) {
+    if (!batch) {
         const char *l = line_of(alerts[0]);
         return bytes_append(out, l, strlen(l));
     }

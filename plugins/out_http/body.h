@@ -22,12 +22,17 @@ void bytes_fini(struct bytes *b);
 int bytes_append(struct bytes *b, const void *p, size_t n);
 
 /*
- * The body for n alerts (n >= 1) into out, replacing its content: one alert
- * is its line as is; several are a JSON array of their lines when every line
- * is a JSON object, else the lines each ended by '\n'. *json says whether
- * the body is JSON (Content-Type application/json). Returns 0 or -1 (OOM).
+ * The body for n alerts (n >= 1) into out, replacing its content. Without
+ * batch (batch_size 1) it is the one alert's line as is; with batch it is a
+ * JSON array of the lines when every line is a JSON object, else the lines
+ * each ended by '\n', whatever n. *json says whether the body is JSON
+ * (Content-Type application/json). Returns 0 or -1 (OOM).
  */
-int http_body(struct bytes *out, const saker_alert *const *alerts, uint32_t n, bool *json);
+int http_body(struct bytes *out,
+              const saker_alert *const *alerts,
+              uint32_t n,
+              bool batch,
+              bool *json);
 
 /* gzip of in[0..len) into out (replacing it). 0, or -1 on failure. */
 int http_gzip(struct bytes *out, const unsigned char *in, size_t len);

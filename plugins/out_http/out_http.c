@@ -402,7 +402,7 @@ static enum http_verdict post(struct state *s,
 
     *retries = 0;
     *unreachable = false;
-    if (http_body(&s->body, alerts, n, &json) < 0) {
+    if (http_body(&s->body, alerts, n, s->batch_size > 1, &json) < 0) {
         saker_err(&s->err, "out of memory building a request body");
         return HTTP_FAILED;
     }
