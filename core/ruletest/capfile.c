@@ -36,6 +36,15 @@ static bool is_gzip(const char *path, struct skr_err *err, int *rc)
     return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
+/* True when the stream ended early or broken (gzread may end a cut-off file quietly). */
+static bool gz_failed(gzFile gz)
+{
+    int zerr = Z_OK;
+
+    gzerror(gz, &zerr);
+    return zerr != Z_OK && zerr != Z_STREAM_END;
+}
+
 int skr_rt_capture_unpack(const char *src, const char *dst, const char **use, struct skr_err *err)
 {
     unsigned char *buf = NULL;
@@ -64,7 +73,7 @@ int skr_rt_capture_unpack(const char *src, const char *dst, const char **use, st
             goto out;
         }
     }
-    if (n < 0) {
+    if (n < 0 || gz_failed(gz)) {
         int zerr = 0;
         const char *msg = gzerror(gz, &zerr);
         rc = skr_err_set(err, -EIO, "capture file %s: damaged gzip data (%s): record it again", src,
@@ -73,8 +82,9 @@ int skr_rt_capture_unpack(const char *src, const char *dst, const char **use, st
     }
     *use = dst;
 out:
-    if (gz != NULL) {
-        gzclose(gz);
+    if (gz != NULL && gzclose(gz) != Z_OK && rc == 0) {
+        rc = skr_err_set(err, -EIO, "capture file %s: damaged gzip data: record it again", src);
+        *use = src;
     }
     if (out != NULL && fclose(out) != 0 && rc == 0) {
         rc = skr_err_set(err, -EIO, "%s: cannot write: %s", dst, strerror(errno));

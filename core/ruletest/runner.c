@@ -57,6 +57,7 @@ struct runner {
     bool record;
     bool verbose;
     bool keep;
+    bool list;
     bool root;
     char self[PATH_MAX];
     char tmp[PATH_MAX];
@@ -989,6 +990,59 @@ out:
     skr_rt_file_free(f);
 }
 
+/* --list: the cases of a file as JSON lines, for tools and for checking coverage. */
+static int list_file(const struct runner *rn, const char *path)
+{
+    static const char *const scopes[] = { "all", "tree", "field" };
+    struct skr_rt_file *f = NULL;
+    struct skr_err err;
+    char buf[SKR_ERR_MSG_MAX + SKR_ERR_FILE_MAX + 32];
+    int rc = 0;
+
+    skr_err_clear(&err);
+    if (skr_rt_file_load(path, &f, &err) < 0) {
+        printf("ERROR %s\n", skr_err_format(&err, buf, sizeof(buf)));
+        return 1;
+    }
+    for (size_t k = 0; k < f->ncases && rc == 0; k++) {
+        const struct skr_rt_case *c = &f->cases[k];
+        cJSON *o, *fire, *no_fire;
+        char *text;
+        if (!selected(rn, c)) {
+            continue;
+        }
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", f->path);
+        cJSON_AddStringToObject(o, "case", c->name);
+        cJSON_AddNumberToObject(o, "line", c->line);
+        if (c->capture_rel != NULL) {
+            cJSON_AddStringToObject(o, "capture", c->capture_rel);
+        } else {
+            cJSON_AddNullToObject(o, "capture");
+        }
+        cJSON_AddBoolToObject(o, "live", c->live != NULL);
+        cJSON_AddStringToObject(o, "scope", scopes[c->scope]);
+        fire = cJSON_AddArrayToObject(o, "fire");
+        no_fire = cJSON_AddArrayToObject(o, "no_fire");
+        for (size_t e = 0; e < c->nfire; e++) {
+            cJSON_AddItemToArray(fire, cJSON_CreateString(c->fire[e].rule));
+        }
+        for (size_t e = 0; e < c->nno_fire; e++) {
+            cJSON_AddItemToArray(no_fire, cJSON_CreateString(c->no_fire[e].rule));
+        }
+        text = cJSON_PrintUnformatted(o);
+        if (text == NULL) {
+            rc = 1;
+        } else {
+            printf("%s\n", text);
+        }
+        cJSON_free(text);
+        cJSON_Delete(o);
+    }
+    skr_rt_file_free(f);
+    return rc;
+}
+
 /* ---- Command line -------------------------------------------------------------------------------- */
 
 static void usage(FILE *out)
@@ -1010,6 +1064,7 @@ static void usage(FILE *out)
           "  -k PATTERN       only the cases whose name matches (* and ?); repeatable\n"
           "  -v, --verbose    print the alerts in each case's scope\n"
           "  --keep           keep the scratch directory (its path is printed)\n"
+          "  --list           print the cases (one JSON object per line) without running them\n"
           "  -h, --help       print this help\n",
           out);
 }
@@ -1031,18 +1086,16 @@ enum {
     OPT_LIVE,
     OPT_RECORD,
     OPT_KEEP,
+    OPT_LIST,
 };
 
 int skr_ruletest_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "replay", no_argument, NULL, OPT_REPLAY },
-        { "live", no_argument, NULL, OPT_LIVE },
-        { "record", no_argument, NULL, OPT_RECORD },
-        { "keep", no_argument, NULL, OPT_KEEP },
-        { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "replay", no_argument, NULL, OPT_REPLAY }, { "live", no_argument, NULL, OPT_LIVE },
+        { "record", no_argument, NULL, OPT_RECORD }, { "keep", no_argument, NULL, OPT_KEEP },
+        { "list", no_argument, NULL, OPT_LIST },     { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     struct runner rn = { 0 };
     bool only_replay = false, only_live = false;
@@ -1083,6 +1136,9 @@ int skr_ruletest_main(int argc, char **argv)
         case OPT_KEEP:
             rn.keep = true;
             break;
+        case OPT_LIST:
+            rn.list = true;
+            break;
         case 'v':
             rn.verbose = true;
             break;
@@ -1102,6 +1158,13 @@ int skr_ruletest_main(int argc, char **argv)
     if (only_replay && only_live) {
         fprintf(stderr, "saker test: --replay and --live exclude each other; give neither to "
                         "run both\n");
+        goto out;
+    }
+    if (rn.list) {
+        code = 0;
+        for (int i = optind; i < argc; i++) {
+            code |= list_file(&rn, argv[i]);
+        }
         goto out;
     }
     rn.root = geteuid() == 0;

@@ -436,10 +436,11 @@ int skr_rt_file_load(const char *path, struct skr_rt_file **out, struct skr_err 
     }
     skr_err_clear(err);
     root = skr_cdoc_parse_file(f->doc, path, &po, err);
-    if (root == NULL) {
-        rc = err->code != 0 ? err->code
-                            : skr_err_set_at(err, -EINVAL, path, 1, 1,
-                                             "the test file is empty: give rules_files and cases");
+    if (root == NULL || root->kind == SKR_CNODE_NULL) {
+        rc = root == NULL && err->code != 0
+                     ? err->code
+                     : skr_err_set_at(err, -EINVAL, path, 1, 1,
+                                      "the test file is empty: give rules_files and cases");
         goto out;
     }
     rc = parse_file(&x, root);
