@@ -117,26 +117,34 @@ static void json_qstr(struct skr_strbuf *b, const char *s)
     skr_strbuf_putc(b, '"');
 }
 
-static void ip_text(const ss_plugin_byte_buffer *buf, struct skr_strbuf *out)
+/* An address as text into buf (at least INET6_ADDRSTRLEN bytes); "<NA>" when not 4 or 16 bytes. */
+static const char *ip_text(const ss_plugin_byte_buffer *buf, char *txt, size_t size)
 {
-    char txt[INET6_ADDRSTRLEN];
-
-    if (buf->len == 4 && inet_ntop(AF_INET, buf->ptr, txt, sizeof(txt)) != NULL) {
-        skr_strbuf_puts(out, txt);
-    } else if (buf->len == 16 && inet_ntop(AF_INET6, buf->ptr, txt, sizeof(txt)) != NULL) {
-        skr_strbuf_puts(out, txt);
-    } else {
-        skr_strbuf_puts(out, "<NA>");
+    if ((buf->len == 4 && inet_ntop(AF_INET, buf->ptr, txt, (socklen_t)size) != NULL) ||
+        (buf->len == 16 && inet_ntop(AF_INET6, buf->ptr, txt, (socklen_t)size) != NULL)) {
+        return txt;
     }
+    return "<NA>";
 }
 
-/* Printable ASCII kept, every other byte '.', as Falco's default buffer format. */
-static void buf_text(const ss_plugin_byte_buffer *buf, struct skr_strbuf *out)
+/* Printable ASCII kept, every other byte '.', as Falco's default buffer format; JSON-escaped
+ * when json. Written in chunks through a stack buffer: no allocation per value. */
+static void buf_text(const ss_plugin_byte_buffer *buf, bool json, struct skr_strbuf *out)
 {
     const unsigned char *p = buf->ptr;
+    char chunk[256];
+    size_t n = 0;
 
     for (uint32_t i = 0; i < buf->len; i++) {
-        skr_strbuf_putc(out, (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.');
+        chunk[n++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
+        if (n == sizeof(chunk) || i + 1 == buf->len) {
+            if (json) {
+                skr_strbuf_json_escape(out, chunk, n);
+            } else {
+                skr_strbuf_append(out, chunk, n);
+            }
+            n = 0;
+        }
     }
 }
 
@@ -151,7 +159,7 @@ static void one_value(const saker_alert_field *f,
                       bool json,
                       struct skr_strbuf *out)
 {
-    struct skr_strbuf tmp;
+    char txt[INET6_ADDRSTRLEN];
 
     switch (f->type) {
     case FTYPE_STRING:
@@ -171,22 +179,25 @@ static void one_value(const saker_alert_field *f,
         skr_strbuf_printf(out, json ? "%.17g" : "%.1f", v->v.d);
         return;
     case FTYPE_IPADDR:
-    case FTYPE_IPNET:
-    case SAKER_FTYPE_BYTEBUF:
-        skr_strbuf_init(&tmp);
-        if (f->type == SAKER_FTYPE_BYTEBUF) {
-            buf_text(&v->v.buf, &tmp);
-        } else {
-            ip_text(&v->v.buf, &tmp);
-        }
+    case FTYPE_IPNET: {
+        const char *t = ip_text(&v->v.buf, txt, sizeof(txt));
         if (json) {
             skr_strbuf_putc(out, '"');
-            json_str(out, tmp.p, tmp.len);
+            skr_strbuf_puts(out, t); /* digits, dots, colons, hex: nothing to escape */
             skr_strbuf_putc(out, '"');
         } else {
-            skr_strbuf_append(out, tmp.p, tmp.len);
+            skr_strbuf_puts(out, t);
         }
-        skr_strbuf_fini(&tmp);
+        return;
+    }
+    case SAKER_FTYPE_BYTEBUF:
+        if (json) {
+            skr_strbuf_putc(out, '"');
+        }
+        buf_text(&v->v.buf, json, out);
+        if (json) {
+            skr_strbuf_putc(out, '"');
+        }
         return;
     default:
         if (is_signed(f->type)) {
@@ -244,13 +255,12 @@ void skr_output_format(const struct skr_output_cfg *cfg,
         json_qstr(out, a->output);
     }
     if (cfg->json_include_output_property) {
-        struct skr_strbuf line;
-        skr_strbuf_init(&line);
-        text_line(cfg, a, &line);
+        /* the text line, escaped as it is written (time and priority need no escaping) */
         skr_strbuf_puts(out, ",\"output\":\"");
-        json_str(out, line.p, line.len);
+        skr_output_format_time(a->ts, cfg->time_format_iso_8601, out);
+        skr_strbuf_printf(out, ": %s ", a->priority_name);
+        json_str(out, a->output, strlen(a->output));
         skr_strbuf_putc(out, '"');
-        skr_strbuf_fini(&line);
     }
     if (cfg->json_include_output_fields_property) {
         skr_strbuf_puts(out, ",\"output_fields\":{");

@@ -298,6 +298,25 @@ static void formats_text_and_json(void **state)
                                "ip=10.0.0.1\",\"priority\":\"Warning\",\"rule\":\"Secret "
                                "\\\"read\\\"\",\"source\":\"k8s_audit\",\"time\":"
                                "\"2024-05-01T10:00:00.123456789Z\"}");
+    /* byte buffers: printable ASCII kept, other bytes '.', escaped in JSON */
+    {
+        static const uint8_t raw[] = { 'a', '"', 'b', 0x01, 0xff, '\\' };
+        saker_alert_field bf;
+        saker_alert_value bv;
+        memset(&bf, 0, sizeof(bf));
+        bf.name = "evt.buffer";
+        bf.type = SAKER_FTYPE_BYTEBUF;
+        bf.num_values = 1;
+        bv.v.buf.ptr = raw;
+        bv.v.buf.len = sizeof(raw);
+        bf.values = &bv;
+        skr_strbuf_reset(&out);
+        skr_output_format_field(&bf, false, &out);
+        assert_string_equal(out.p, "a\"b..\\");
+        skr_strbuf_reset(&out);
+        skr_output_format_field(&bf, true, &out);
+        assert_string_equal(out.p, "\"a\\\"b..\\\\\"");
+    }
     /* invalid UTF-8 becomes U+FFFD, control characters are escaped */
     skr_strbuf_reset(&out);
     cfg.json_include_message_property = false;
