@@ -104,7 +104,8 @@ int BPF_PROG(skr_sys_enter, struct pt_regs *regs, long id)
     fd = SKR_I32(SKR_A0(regs));
     f = skr_fd_file(skr_task(), fd);
     if (f) {
-        __u32 mode = BPF_CORE_READ(f, f_inode, i_mode);
+        struct inode *ino = f->f_inode;
+        __u32 mode = ino ? ino->i_mode : 0;
         if ((mode & SKR_S_IFMT) == SKR_S_IFREG) {
             return 0;
         }

@@ -259,8 +259,16 @@ static __always_inline int skr_submit(struct skr_scratch *s)
         skr_count_drop(c, s->dclass);
         return 0;
     }
-    if (bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= skr_cfg.wakeup_bytes) {
-        flags = BPF_RB_FORCE_WAKEUP;
+    /*
+     * Wake the consumer once, when the pending data crosses the threshold: a
+     * wakeup is an interrupt on this CPU, and a busy consumer needs none (an
+     * idle one also wakes on its own every poll_ms).
+     */
+    {
+        __u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+        if (avail < skr_cfg.wakeup_bytes && avail + len >= skr_cfg.wakeup_bytes) {
+            flags = BPF_RB_FORCE_WAKEUP;
+        }
     }
     if (bpf_ringbuf_output(rb, s->data, len & SKR_OFF_MASK, flags) != 0) {
         skr_count_drop(c, s->dclass);

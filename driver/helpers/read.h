@@ -55,36 +55,45 @@ static __always_inline struct task_struct *skr_task(void)
     return bpf_get_current_task_btf();
 }
 
-/* The file behind fd in the current task, or NULL. */
+/*
+ * Turns a kernel address into a typed pointer the program may read with
+ * plain loads (the verifier makes them fault-safe), instead of one helper
+ * call per field: on the open/close path this is most of the driver's cost.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * The file behind fd in task (a pointer from bpf_get_current_task_btf), or
+ * NULL. Read with direct loads; only the slot of the descriptor array, a
+ * pointer to pointers, needs a helper.
+ */
 static __always_inline struct file *skr_fd_file(struct task_struct *task, __s64 fd)
 {
     struct files_struct *files;
     struct fdtable *fdt;
     struct file **fds;
     struct file *f = NULL;
-    unsigned int max;
 
-    if (fd < 0) {
+    if (fd < 0 || !task) {
         return NULL;
     }
-    files = BPF_CORE_READ(task, files);
+    files = task->files;
     if (!files) {
         return NULL;
     }
-    fdt = BPF_CORE_READ(files, fdt);
-    if (!fdt) {
+    fdt = files->fdt;
+    if (!fdt || (__u64)fd >= fdt->max_fds) {
         return NULL;
     }
-    max = BPF_CORE_READ(fdt, max_fds);
-    if ((__u64)fd >= max) {
-        return NULL;
-    }
-    fds = BPF_CORE_READ(fdt, fd);
+    fds = fdt->fd;
     if (!fds) {
         return NULL;
     }
     bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-    return f;
+    if (!f) {
+        return NULL;
+    }
+    return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 }
 
 /* Kernel dev_t (major << 20 | minor) in the user-space encoding (new_encode_dev). */
@@ -127,9 +136,11 @@ struct skr_file_info {
     __u32 mode;
 };
 
+/* f: a pointer from skr_fd_file (direct loads). */
 static __always_inline void skr_file_info(struct file *f, struct skr_file_info *fi)
 {
     struct inode *ino;
+    struct super_block *sb;
 
     fi->dev = 0;
     fi->ino = 0;
@@ -139,15 +150,18 @@ static __always_inline void skr_file_info(struct file *f, struct skr_file_info *
     if (!f) {
         return;
     }
-    ino = BPF_CORE_READ(f, f_inode);
+    ino = f->f_inode;
     if (!ino) {
         return;
     }
-    fi->dev = skr_encode_dev(BPF_CORE_READ(ino, i_sb, s_dev));
-    fi->ino = BPF_CORE_READ(ino, i_ino);
-    fi->mode = BPF_CORE_READ(ino, i_mode);
-    fi->created = (BPF_CORE_READ(f, f_mode) & SKR_FMODE_CREATED) != 0;
-    fi->layer = skr_overlay_layer(ino, SKR_FD_UPPER_LAYER, SKR_FD_LOWER_LAYER);
+    sb = ino->i_sb;
+    fi->dev = skr_encode_dev(sb ? sb->s_dev : 0);
+    fi->ino = ino->i_ino;
+    fi->mode = ino->i_mode;
+    fi->created = (f->f_mode & SKR_FMODE_CREATED) != 0;
+    if (sb && sb->s_magic == SKR_OVERLAYFS_SUPER_MAGIC) {
+        fi->layer = skr_overlay_layer(ino, SKR_FD_UPPER_LAYER, SKR_FD_LOWER_LAYER);
+    }
 }
 
 static __always_inline __u64 skr_inode_ctime_ns(struct inode *ino)
