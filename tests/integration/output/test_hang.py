@@ -70,6 +70,11 @@ c.check("the alert queue is full (outputs_queue.sinks.http.capacity 20)" in err,
 c.check("queued alert(s) lost: the sink did not deliver them within outputs_queue.drain_timeout "
         "(200 ms)" in err, "lost logged")
 c.check("alerts offered: 0 delivered" in err, f"the sink's account is logged at exit: {err[-800:]}")
+c.check("[http] writing " in err and "(output_timeout 2000 ms); the other sinks are not held back"
+        in err, "the slow write is logged (output_timeout)")
+c.check("alert(s) not delivered: POST " in err and "after 0 retries" in err and
+        "(the first: rule 'Every counter event' at 2023-11-14T22:13:20.000001000+0000" in err,
+        f"the failure is logged with rule and time: {err[-1500:]}")
 
 # drop_oldest: the same bound, the newest alerts kept
 h, err = scenario("oldest", "{capacity: 20, policy: drop_oldest}")
