@@ -2,12 +2,14 @@
 /*
  * The driver's user side (the only file that includes the skeleton).
  *
- * Ring buffers are read in place: each per-CPU ring is mapped like libbpf
- * maps it (consumer page read-write; producer page and data area, mapped
- * twice in a row, read-only), so a record is contiguous even when it wraps.
- * skr_probe_next() merges the heads of all rings by timestamp and hands out
- * pointers into the rings; the consumer positions move past them only on the
- * next call, which is when the host is done with the batch.
+ * Ring buffers are read in place: each per-CPU ring maps its consumer page
+ * read-write and its producer page and data area read-only, once (libbpf maps
+ * the data twice in a row so that a wrapping record is contiguous, which
+ * doubles the resident size of every ring; here the rare record that wraps
+ * is copied into the ring's bounce buffer instead). skr_probe_next() merges
+ * the heads of all rings by timestamp and hands out pointers into the rings;
+ * the consumer positions move past them only on the next call, which is when
+ * the host is done with the batch.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -43,6 +45,7 @@ struct ring {
     size_t mask;
     unsigned long head;    /* next record to look at */
     unsigned long release; /* consumer position to publish at the next call */
+    uint8_t *bounce;       /* a wrapped record made contiguous (one per batch at most) */
 };
 
 struct skr_probe {
@@ -108,7 +111,7 @@ static int map_ring(struct skr_probe *p, struct ring *r, int fd)
     if (cons == MAP_FAILED) {
         return -errno;
     }
-    prod = mmap(NULL, p->page + 2 * p->ring_bytes, PROT_READ, MAP_SHARED, fd, p->page);
+    prod = mmap(NULL, p->page + p->ring_bytes, PROT_READ, MAP_SHARED, fd, p->page);
     if (prod == MAP_FAILED) {
         int rc = -errno;
         munmap(cons, p->page);
@@ -129,8 +132,9 @@ static void unmap_ring(struct skr_probe *p, struct ring *r)
         munmap(r->consumer_pos, p->page);
     }
     if (r->producer_pos) {
-        munmap(r->producer_pos, p->page + 2 * p->ring_bytes);
+        munmap(r->producer_pos, p->page + p->ring_bytes);
     }
+    free(r->bounce);
     if (r->fd >= 0) {
         close(r->fd);
     }
@@ -425,9 +429,25 @@ static int peek(struct skr_probe *p, struct ring *r, const uint8_t **rec, uint32
         }
         dlen = len & ~(RB_BUSY | RB_DISCARD);
         if (!(len & RB_DISCARD)) {
-            const struct skr_evt_hdr *e = (const void *)(hdr + RB_HDR_SZ);
+            size_t off = (r->head + RB_HDR_SZ) & r->mask;
+            const uint8_t *data = r->data + off;
+            const struct skr_evt_hdr *e;
+            if (dlen > p->ring_bytes - off) {
+                /* wraps past the end of the data area: copy it out whole */
+                size_t first = p->ring_bytes - off;
+                if (dlen > SKR_MAX_EVT_SIZE + 64 ||
+                    (!r->bounce && !(r->bounce = malloc(SKR_MAX_EVT_SIZE + 64)))) {
+                    p->bad_records++;
+                    r->head += (dlen + RB_HDR_SZ + 7) & ~7ul;
+                    continue;
+                }
+                memcpy(r->bounce, data, first);
+                memcpy(r->bounce + first, r->data, dlen - first);
+                data = r->bounce;
+            }
+            e = (const void *)data;
             if (dlen >= SKR_EVT_HDR_LEN && e->len == dlen) {
-                *rec = hdr + RB_HDR_SZ;
+                *rec = data;
                 *reclen = dlen;
                 return 1;
             }

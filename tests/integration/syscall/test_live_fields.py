@@ -47,9 +47,10 @@ def main():
     work = tempfile.mkdtemp(prefix="skr-itest-")
     os.chmod(work, 0o755)
     rec = os.path.join(work, "rec.bin")
+    # small rings, so that records wrap around their end many times during the run
     live = st.run([harness(), plugin, "live", "--types", TYPES, "--fields", FIELDS, "--tag",
-                   "itest", "--record", rec, "--", sys.executable,
-                   os.path.join(HERE, "actor.py"), work], timeout=120)
+                   "itest", "--record", rec, "--config", '{"ringbuf_size_kb": 32}', "--",
+                   sys.executable, os.path.join(HERE, "actor.py"), work], timeout=120)
     if live.returncode != 0:
         print(live.stderr[-4000:], flush=True)
         print(f"FAIL: live harness exited {live.returncode}", flush=True)
@@ -58,6 +59,11 @@ def main():
         facts = json.load(f)
     evs = events(live.stdout)
     c = st.Checks("syscall live fields")
+    metrics = dict(line.split()[1:3] for line in live.stderr.splitlines()
+                   if line.startswith("metric "))
+    c.check(metrics.get("n_drops_bug") == "0", f"malformed ring records: {metrics.get('n_drops_bug')}")
+    c.check(int(metrics.get("n_evts", "0")) > 300, f"driver events: {metrics.get('n_evts')}")
+    print(f"driver: {metrics.get('n_evts')} events, {metrics.get('n_drops')} dropped", flush=True)
     c.check(len(evs) > 100, f"live capture has {len(evs)} events of the actor")
 
     def find(what, **want):
