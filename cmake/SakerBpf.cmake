@@ -19,6 +19,7 @@
 # built by custom commands, not by the C compiler of the project.
 
 find_program(SAKER_BPF_CLANG NAMES clang-14 clang REQUIRED)
+find_program(SAKER_BPF_STRIP NAMES llvm-strip-14 llvm-strip REQUIRED)
 find_program(SAKER_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin REQUIRED)
 set(SAKER_VMLINUX_H "" CACHE FILEPATH "vmlinux.h to use instead of dumping the running kernel's BTF")
 set(SAKER_BTF_FILE "/sys/kernel/btf/vmlinux" CACHE FILEPATH "kernel BTF the vmlinux.h is dumped from")
@@ -68,6 +69,8 @@ function(skr_bpf_skeleton name)
                 -mcpu=v3 -Wall -Werror -Wno-unused-function -Wno-missing-declarations
                 -Wno-address-of-packed-member -Wno-compare-distinct-pointer-types
                 ${incs} -c ${B_SOURCE} -o ${obj}
+        # DWARF is for debuggers; the kernel and libbpf need only .BTF and .BTF.ext
+        COMMAND ${SAKER_BPF_STRIP} -g ${obj}
         DEPENDS ${B_SOURCE} ${B_DEPENDS} ${B_VMLINUX_DIR}/vmlinux.h
         IMPLICIT_DEPENDS C ${B_SOURCE}
         COMMENT "Compiling eBPF object ${name}.bpf.o"

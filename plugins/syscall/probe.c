@@ -140,6 +140,24 @@ static void unmap_ring(struct skr_probe *p, struct ring *r)
     }
 }
 
+/*
+ * Once the programs are in the kernel, the object they came from (embedded in
+ * this library, about a megabyte) is not read again: its pages are given back
+ * so they do not count as resident. They are clean file pages; a later read
+ * would simply fault them in again.
+ */
+static void release_elf_bytes(void)
+{
+    size_t sz = 0, page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)saker_bpf__elf_bytes(&sz), end = start + sz;
+
+    start = (start + page - 1) & ~(uintptr_t)(page - 1);
+    end &= ~(uintptr_t)(page - 1);
+    if (end > start) {
+        (void)madvise((void *)start, end - start, MADV_DONTNEED);
+    }
+}
+
 static int attach(struct skr_probe *p, struct bpf_program *prog, char *err, size_t errlen)
 {
     struct bpf_link *l = bpf_program__attach(prog);
@@ -291,6 +309,9 @@ int skr_probe_open(const struct skr_probe_opts *opts,
     p->skel->bss->skr_cfg.close_nr = (uint32_t)skr_syscall_nr("close");
 
     rc = saker_bpf__load(p->skel);
+    if (rc == 0) {
+        release_elf_bytes();
+    }
     if (rc != 0) {
         rc = fail(err, errlen, rc < 0 ? rc : -EINVAL,
                   "cannot load the eBPF driver: %s (see the verifier log above; the kernel needs "
