@@ -193,6 +193,7 @@ int skr_output_add_sink(struct skr_output *o,
     s->idle = true;
     s->fail_complaint.interval_ns = 1000000000ull;
     s->drop_complaint.interval_ns = 1000000000ull;
+    s->err_complaint.interval_ns = 1000000000ull;
     o->nsinks++;
     return 0;
 }

@@ -61,6 +61,7 @@ struct skr_sink {
     /* used by the sink thread only */
     struct skr_complaint fail_complaint;
     struct skr_complaint slow_complaint;
+    struct skr_complaint err_complaint;
 
     /* counters: offered = delivered + failed + dropped + lost + queued + in hand */
     _Atomic uint64_t offered;

@@ -15,7 +15,8 @@ static void sink_error(struct skr_sink *s, const char *what)
 {
     atomic_fetch_add_explicit(&s->errors, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&s->o->sink_errors, 1, memory_order_relaxed);
-    skr_log(SKR_LOG_ERR, s->name, "%s failed: %s", what, skr_plugin_inst_last_error(&s->inst));
+    skr_complain(&s->err_complaint, SKR_LOG_ERR, s->name, "%s failed: %s", what,
+                 skr_plugin_inst_last_error(&s->inst));
 }
 
 static int open_sink(struct skr_sink *s, struct skr_err *err)
