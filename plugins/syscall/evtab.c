@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Parameter layouts of the events the driver emits and the plugin parses. */
+#include <pthread.h>
 #include <string.h>
 
 #include "evtab.h"
@@ -500,8 +501,25 @@ static const struct skr_event_info *lookup_code(uint16_t code)
     return NULL;
 }
 
+/* Every libscap code's layout by code, built once: decoding an event is one load. */
+static const struct skr_event_info *g_by_code[SKR_EVENT_CODES];
+static pthread_once_t g_by_code_once = PTHREAD_ONCE_INIT;
+
+static void build_by_code(void)
+{
+    for (size_t i = 0; i < NUM_EVENTS; i++) {
+        if (g_events[i].code < SKR_EVENT_CODES) {
+            g_by_code[g_events[i].code] = &g_events[i];
+        }
+    }
+}
+
 const struct skr_event_info *skr_event_info(uint16_t code)
 {
+    if (code < SKR_EVENT_CODES) {
+        pthread_once(&g_by_code_once, build_by_code);
+        return g_by_code[code];
+    }
     return lookup_code(code);
 }
 
