@@ -159,6 +159,19 @@ struct skr_drops_cfg {
     uint64_t max_burst; /* bucket size */
 };
 
+/* One append_output entry (Falco's key): more output for the rules it matches. */
+struct skr_append_output_cfg {
+    const char *source;       /* match.source, or NULL: any */
+    const char *rule;         /* match.rule, or NULL: any */
+    struct skr_strlist tags;  /* match.tags: the rule must have them all */
+    const char *extra_output; /* text appended to the output, or NULL */
+    /* extra_fields: a field expression (name NULL) or {name: format} */
+    const char **extra_fields;
+    const char **extra_field_names;
+    size_t num_extra_fields;
+    bool suggested_output; /* append every plugin field flagged addOutput as name=%field */
+};
+
 struct skr_config {
     struct skr_strlist rules_files;
     struct skr_strlist rules_file_alias; /* deprecated singular key */
@@ -178,6 +191,9 @@ struct skr_config {
     struct skr_output_cfg output;
     struct skr_metrics_cfg metrics;
     struct skr_drops_cfg drops;
+
+    struct skr_append_output_cfg *append_output;
+    size_t num_append_output;
 };
 
 /* ---- Option tables ------------------------------------------------------------------ */

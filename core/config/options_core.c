@@ -250,6 +250,157 @@ static int set_drop_actions(struct skr_cfg_ctx *c,
     return 0;
 }
 
+/* A scalar string at key of map m, or NULL when absent; an error for anything else. */
+static int opt_scalar(const struct skr_cnode *m,
+                      const char *key,
+                      const char *path,
+                      const char **out,
+                      struct skr_err *err)
+{
+    const struct skr_cnode *v = skr_cnode_get(m, key);
+
+    *out = NULL;
+    if (v == NULL || skr_cnode_is_null(v)) {
+        return 0;
+    }
+    if (v->kind != SKR_CNODE_SCALAR) {
+        return skr_cfg_errf(err, v, path, "%s: expected a string, got a %s", key,
+                            skr_cnode_kind_name(v));
+    }
+    *out = v->text;
+    return 0;
+}
+
+static int set_append_output_entry(struct skr_cfg_ctx *c,
+                                   const struct skr_cnode *e,
+                                   const char *path,
+                                   struct skr_append_output_cfg *a,
+                                   struct skr_err *err)
+{
+    static const char *const keys[] = { "match", "extra_output", "extra_fields",
+                                        "suggested_output" };
+    const struct skr_cnode *m;
+    const struct skr_cnode *v;
+    int rc;
+
+    if (e->kind != SKR_CNODE_MAP) {
+        return skr_cfg_errf(err, e, path,
+                            "expected {match: {source, rule, tags}, extra_output, extra_fields, "
+                            "suggested_output}, got a %s",
+                            skr_cnode_kind_name(e));
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            known = known || strcmp(e->keys[i]->text, keys[k]) == 0;
+        }
+        if (!known) {
+            return skr_cfg_errf(err, e->keys[i], path,
+                                "unknown key '%s': use match, extra_output, extra_fields or "
+                                "suggested_output",
+                                e->keys[i]->text);
+        }
+    }
+    m = skr_cnode_get(e, "match");
+    if (m != NULL && !skr_cnode_is_null(m)) {
+        char mpath[128];
+        skr_cfg_fmt(mpath, sizeof(mpath), "%s.match", path);
+        if (m->kind != SKR_CNODE_MAP) {
+            return skr_cfg_errf(err, m, mpath, "expected a map {source, rule, tags}, got a %s",
+                                skr_cnode_kind_name(m));
+        }
+        for (size_t i = 0; i < m->n; i++) {
+            const char *k = m->keys[i]->text;
+            if (strcmp(k, "source") != 0 && strcmp(k, "rule") != 0 && strcmp(k, "tags") != 0) {
+                return skr_cfg_errf(err, m->keys[i], mpath,
+                                    "unknown key '%s': use source, rule or tags", k);
+            }
+        }
+        if ((rc = opt_scalar(m, "source", mpath, &a->source, err)) < 0 ||
+            (rc = opt_scalar(m, "rule", mpath, &a->rule, err)) < 0) {
+            return rc;
+        }
+        v = skr_cnode_get(m, "tags");
+        if (v != NULL &&
+            (rc = skr_opt_apply(c,
+                                &(const struct skr_opt){ .name = mpath, .type = SKR_OPT_STRLIST },
+                                v, &a->tags, err)) < 0) {
+            return rc;
+        }
+    }
+    if ((rc = opt_scalar(e, "extra_output", path, &a->extra_output, err)) < 0) {
+        return rc;
+    }
+    v = skr_cnode_get(e, "suggested_output");
+    if (v != NULL &&
+        (rc = skr_opt_apply(c, &(const struct skr_opt){ .name = path, .type = SKR_OPT_BOOL }, v,
+                            &a->suggested_output, err)) < 0) {
+        return rc;
+    }
+    v = skr_cnode_get(e, "extra_fields");
+    if (v != NULL && !skr_cnode_is_null(v)) {
+        if (v->kind != SKR_CNODE_SEQ) {
+            return skr_cfg_errf(err, v, path, "extra_fields: expected a list, got a %s",
+                                skr_cnode_kind_name(v));
+        }
+        a->extra_fields = skr_arena_calloc(&c->doc->arena, v->n ? v->n : 1, sizeof(char *));
+        a->extra_field_names = skr_arena_calloc(&c->doc->arena, v->n ? v->n : 1, sizeof(char *));
+        if (a->extra_fields == NULL || a->extra_field_names == NULL) {
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < v->n; i++) {
+            const struct skr_cnode *f = v->vals[i];
+            if (f->kind == SKR_CNODE_SCALAR) {
+                a->extra_fields[i] = f->text; /* a field expression */
+            } else if (f->kind == SKR_CNODE_MAP && f->n == 1 &&
+                       f->vals[0]->kind == SKR_CNODE_SCALAR) {
+                a->extra_field_names[i] = f->keys[0]->text;
+                a->extra_fields[i] = f->vals[0]->text; /* a format */
+            } else {
+                return skr_cfg_errf(err, f, path,
+                                    "extra_fields: each entry is a field (evt.hostname) or "
+                                    "{name: format}");
+            }
+        }
+        a->num_extra_fields = v->n;
+    }
+    return 0;
+}
+
+static int set_append_output(struct skr_cfg_ctx *c,
+                             const struct skr_opt *o,
+                             const struct skr_cnode *n,
+                             void *base,
+                             struct skr_err *err)
+{
+    struct skr_config *cfg = base;
+    char path[64];
+    int rc;
+
+    (void)o;
+    cfg->append_output = NULL;
+    cfg->num_append_output = 0;
+    if (skr_cnode_is_null(n)) {
+        return 0;
+    }
+    if (n->kind != SKR_CNODE_SEQ) {
+        return skr_cfg_errf(err, n, c->path, "expected a list, got a %s", skr_cnode_kind_name(n));
+    }
+    cfg->append_output =
+            skr_arena_calloc(&c->doc->arena, n->n ? n->n : 1, sizeof(*cfg->append_output));
+    if (cfg->append_output == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n->n; i++) {
+        skr_cfg_fmt(path, sizeof(path), "append_output[%zu]", i);
+        if ((rc = set_append_output_entry(c, n->vals[i], path, &cfg->append_output[i], err)) < 0) {
+            return rc;
+        }
+        cfg->num_append_output++;
+    }
+    return 0;
+}
+
 static const char *const rule_matching_choices[] = { "first", "all", NULL };
 
 #define COMPAT(n)                                                                        \
@@ -288,6 +439,14 @@ static const struct skr_opt core_opts[] = {
       .offset = OFF(rule_matching_all),
       .choices = rule_matching_choices,
       .desc = "first: stop at the first matching rule per event; all: report every match" },
+    { .name = "append_output",
+      .type = SKR_OPT_CUSTOM,
+      .def = "[]",
+      .offset = OFF(append_output),
+      .set = set_append_output,
+      .desc = "More output for matching rules: {match: {source, rule, tags}, extra_output: "
+              "FORMAT, extra_fields: [FIELD or {NAME: FORMAT}], suggested_output: BOOL}; "
+              "suggested_output appends each plugin field flagged addOutput as name=%field" },
     { .name = "priority",
       .type = SKR_OPT_PRIORITY,
       .def = "debug",

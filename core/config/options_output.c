@@ -439,7 +439,6 @@ static const struct skr_opt output_opts[] = {
 
     COMPAT("buffered_outputs"),
     COMPAT("buffer_format_base64"),
-    COMPAT("append_output"),
     COMPAT("grpc"),
     COMPAT("grpc_output"),
 };

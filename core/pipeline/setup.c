@@ -471,6 +471,110 @@ void skr_engine_rules_host(struct skr_engine *e, struct skr_rules_host *h)
     h->event_code_count = host_event_code_count;
 }
 
+/*
+ * The engine's append_output entries from the config's. suggested_output
+ * becomes, for each source it covers, one extra_output of Falco's shape,
+ * " foo_bar=%foo.bar" for each plugin field of that source flagged
+ * addOutput. Strings live in texts (freed by the caller after the load).
+ */
+static int build_append_output(struct skr_engine *e,
+                               struct skr_append_output **out,
+                               size_t *nout,
+                               char ***texts,
+                               size_t *ntexts)
+{
+    const struct skr_config *c = &e->cfg->v;
+    size_t cap = 0;
+    struct skr_append_output *v;
+    char **t;
+    size_t n = 0;
+    size_t nt = 0;
+
+    for (size_t i = 0; i < c->num_append_output; i++) {
+        cap += 1 + (c->append_output[i].suggested_output ? e->nsources : 0);
+    }
+    *out = NULL;
+    *nout = 0;
+    *texts = NULL;
+    *ntexts = 0;
+    if (cap == 0) {
+        return 0;
+    }
+    v = calloc(cap, sizeof(*v));
+    t = calloc(cap, sizeof(*t));
+    if (v == NULL || t == NULL) {
+        free(v);
+        free(t);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < c->num_append_output; i++) {
+        const struct skr_append_output_cfg *a = &c->append_output[i];
+        struct skr_append_output base = {
+            .source = a->source,
+            .rule = a->rule,
+            .tags = a->tags.v,
+            .num_tags = a->tags.n,
+        };
+
+        if (a->extra_output != NULL || a->num_extra_fields > 0) {
+            v[n] = base;
+            v[n].extra_output = a->extra_output;
+            v[n].extra_fields = a->extra_fields;
+            v[n].extra_field_names = a->extra_field_names;
+            v[n].num_extra_fields = a->num_extra_fields;
+            n++;
+        }
+        if (!a->suggested_output) {
+            continue;
+        }
+        for (size_t si = 0; si < e->nsources; si++) {
+            const char *src = e->source_names[si];
+            struct skr_strbuf b;
+
+            if (a->source != NULL && a->source[0] != '\0' && strcmp(a->source, src) != 0) {
+                continue;
+            }
+            skr_strbuf_init(&b);
+            for (uint32_t id = 0; id < skr_registry_num_fields(e->reg); id++) {
+                const struct skr_field *f = skr_registry_field(e->reg, id);
+                if (f->owner != SKR_FIELD_PLUGIN || !f->f->add_output ||
+                    strcmp(f->source, src) != 0) {
+                    continue;
+                }
+                if (b.len > 0) {
+                    skr_strbuf_putc(&b, ' ');
+                }
+                for (const char *p = f->f->name; *p != '\0'; p++) {
+                    skr_strbuf_putc(&b, *p == '.' ? '_' : *p);
+                }
+                skr_strbuf_printf(&b, "=%%%s", f->f->name);
+            }
+            if (b.truncated) {
+                skr_strbuf_fini(&b);
+                continue;
+            }
+            if (b.len == 0) {
+                skr_strbuf_fini(&b);
+                continue;
+            }
+            t[nt] = skr_strbuf_steal(&b);
+            if (t[nt] == NULL) {
+                continue;
+            }
+            v[n] = base;
+            v[n].source = src;
+            v[n].extra_output = t[nt];
+            nt++;
+            n++;
+        }
+    }
+    *out = v;
+    *nout = n;
+    *texts = t;
+    *ntexts = nt;
+    return 0;
+}
+
 int skr_engine_load_rules(struct skr_engine *e,
                           const char *const *paths,
                           size_t npaths,
@@ -484,6 +588,10 @@ int skr_engine_load_rules(struct skr_engine *e,
     struct skr_rules_selection *sel = NULL;
     const char **keep = NULL;
     size_t nkeep = 0;
+    struct skr_append_output *ao = NULL;
+    size_t nao = 0;
+    char **ao_texts = NULL;
+    size_t nao_texts = 0;
     int rc;
 
     *rs = NULL;
@@ -535,7 +643,17 @@ int skr_engine_load_rules(struct skr_engine *e,
     lo.selection = sel;
     lo.num_selection = c->num_rules;
     lo.host = &host;
-    rc = skr_rules_load(&lo, rs, diags);
+    rc = build_append_output(e, &ao, &nao, &ao_texts, &nao_texts);
+    if (rc == 0) {
+        lo.append_output = ao;
+        lo.num_append_output = nao;
+        rc = skr_rules_load(&lo, rs, diags);
+    }
+    for (size_t i = 0; i < nao_texts; i++) {
+        free(ao_texts[i]);
+    }
+    free(ao_texts);
+    free(ao);
     free(keep);
     free(sel);
     if (rc < 0) {

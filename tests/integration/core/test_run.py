@@ -236,6 +236,32 @@ c.check(m["sources"]["counter"]["events"] == 20000 and m["sources"]["counter"]["
         m["sources"]["flaky"]["events"] == 5 and m["sources"]["flaky"]["state"] == "failed" and
         "unplugged" in m["sources"]["flaky"].get("error", ""), f"metrics {m['sources']}")
 
+# ---- append_output: extra text, extra fields, the plugins' suggested fields ---------------------------
+cfg_ao = w.config("ao.yaml", [COUNTER], extra="""
+append_output:
+  - match: {source: counter, tags: [even]}
+    extra_output: "n2=%counter.n"
+    extra_fields: [counter.text, {label: "L-%counter.n"}]
+  - match: {rule: Other rule}
+    extra_output: "never=%counter.n"
+  - suggested_output: true
+""")
+p = saker(["-c", cfg_ao, "-r", even_rule, "-o", "json_output=true"])
+alerts = sakertest.json_lines(p.stdout)
+c.check(p.returncode == 0 and len(alerts) == 3, f"append_output run: {p.returncode} {p.stderr}")
+a = alerts[0] if alerts else {}
+c.check(a.get("output", "").endswith("even=true) n2=2 counter_rel=2000"),
+        f"extra_output then the suggested field, Falco's name=%field shape: {a.get('output')}")
+c.check("never=" not in a.get("output", ""), "an entry for another rule does not apply")
+of = a.get("output_fields", {})
+c.check(of.get("counter.text") == "ctr 2" and of.get("label") == "L-2" and
+        of.get("counter.rel") == 2000 and of.get("counter.n") == 2,
+        f"extra fields in output_fields only: {of}")
+bad = w.config("ao_bad.yaml", [COUNTER], extra="append_output:\n  - match: {sourcee: x}\n")
+p = saker(["-c", bad, "-r", even_rule])
+c.check(p.returncode == 1 and "ao_bad.yaml:" in p.stderr and "unknown key 'sourcee'" in p.stderr,
+        f"a bad append_output key names file, line and key: {p.stderr}")
+
 # ---- no output enabled ---------------------------------------------------------------------------------
 p = saker(["-c", cfg, "-o", "stdout_output.enabled=false", "--dry-run"])
 c.check(p.returncode == 1 and "no output is enabled" in p.stderr, f"no output: {p.stderr}")
