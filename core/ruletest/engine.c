@@ -96,6 +96,24 @@ int skr_rt_engine_start(struct skr_rt_engine *e,
     return 0;
 }
 
+/* The metrics line saker prints at exit: the drops its sources reported. */
+static bool take_metrics(struct skr_rt_engine *e, const char *line, size_t len)
+{
+    cJSON *o = cJSON_ParseWithLength(line, len);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "saker_metrics");
+    const cJSON *src;
+    bool found = m != NULL;
+
+    cJSON_ArrayForEach(src, cJSON_GetObjectItemCaseSensitive(m, "sources")) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(src, "source_drops");
+        if (cJSON_IsNumber(d) && d->valuedouble > 0) {
+            e->drops += (uint64_t)d->valuedouble;
+        }
+    }
+    cJSON_Delete(o);
+    return found;
+}
+
 static void take_lines(struct skr_rt_engine *e, const char *p, size_t n)
 {
     while (n > 0) {
@@ -106,7 +124,7 @@ static void take_lines(struct skr_rt_engine *e, const char *p, size_t n)
             return;
         }
         if (e->line.len > 0 && skr_rt_alerts_add_line(&e->alerts, e->line.p, e->line.len) == 0 &&
-            e->line.p[0] != '{' && e->extra.len < 65536) {
+            !take_metrics(e, e->line.p, e->line.len) && e->extra.len < 65536) {
             skr_strbuf_append(&e->extra, e->line.p, e->line.len);
             skr_strbuf_putc(&e->extra, '\n');
         }

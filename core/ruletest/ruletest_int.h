@@ -147,6 +147,7 @@ struct skr_rt_engine {
     struct skr_strbuf line; /* a partial stdout line */
     struct skr_rt_alerts alerts;
     struct skr_strbuf extra; /* stdout lines that are neither alerts nor metrics */
+    uint64_t drops;          /* events its sources reported dropped (its final metrics) */
 };
 
 /* Starts argv[0] (the saker binary) with argv; stdout is read by the runner, stderr goes to

@@ -95,13 +95,20 @@ static void verdict(struct runner *rn,
                     const struct skr_rt_file *f,
                     const struct skr_rt_case *c,
                     enum variant v,
-                    const struct skr_rt_alerts *alerts)
+                    const struct skr_rt_engine *eng)
 {
+    const struct skr_rt_alerts *alerts = &eng->alerts;
     struct skr_strbuf why;
     bool ok;
 
     skr_strbuf_init(&why);
     ok = skr_rt_check_case(c, alerts, &why);
+    if (!ok && eng->drops > 0) {
+        skr_strbuf_printf(&why,
+                          " (the engine's sources dropped %llu events: was the machine "
+                          "overloaded?)",
+                          (unsigned long long)eng->drops);
+    }
     if (why.len > 2000) {
         why.p[2000] = '\0';
     }
@@ -427,7 +434,7 @@ static void run_replay(struct runner *rn,
         goto failed;
     }
     for (size_t i = 0; i < g->n; i++) {
-        verdict(rn, f, g->cases[i], V_REPLAY, &eng.alerts);
+        verdict(rn, f, g->cases[i], V_REPLAY, &eng);
     }
     goto out;
 failed:
@@ -799,7 +806,7 @@ static void run_live(struct runner *rn,
     }
     for (size_t i = 0; i < g->n; i++) {
         if (ran[i]) {
-            verdict(rn, f, g->cases[i], v, &lv.eng.alerts);
+            verdict(rn, f, g->cases[i], v, &lv.eng);
         } else {
             fail_case(rn, f, g->cases[i], v, whys[i]);
         }
