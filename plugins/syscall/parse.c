@@ -1175,6 +1175,66 @@ static void parse_rlimit(struct skr_sys *s, struct skr_thread *t, const struct s
     }
 }
 
+/* ---- Re-parenting ------------------------------------------------------------------- */
+
+struct adopt {
+    struct skr_thread *dead;
+    int64_t sibling;  /* another live thread of the dead thread's group, or -1 */
+    int64_t new_ptid; /* the adopter */
+    uint32_t moved;
+};
+
+static bool find_sibling(void *u, struct skr_thread *t)
+{
+    struct adopt *a = u;
+
+    if (t != a->dead && t->proc == a->dead->proc && !t->dead) {
+        a->sibling = t->tid;
+        return false;
+    }
+    return true;
+}
+
+static bool move_children(void *u, struct skr_thread *t)
+{
+    struct adopt *a = u;
+
+    if (t->ptid == a->dead->tid && t->proc != a->dead->proc) {
+        t->ptid = a->new_ptid;
+        a->moved++;
+    }
+    return true;
+}
+
+/*
+ * A thread that had children is going (procexit said so): its children's
+ * parent becomes another live thread of its group, else the nearest
+ * ancestor that reaps orphans (child subreaper or namespace init), else
+ * none, as the kernel re-parents them. Only for threads that had children,
+ * so the walk over the table is rare.
+ */
+static void reparent_children(struct skr_sys *s, struct skr_thread *dead)
+{
+    struct adopt a = { .dead = dead, .sibling = -1, .new_ptid = 0 };
+
+    skr_state_foreach(s->st, find_sibling, &a);
+    if (dead->reaper_tid > 0 && skr_thread_find(s->st, dead->reaper_tid)) {
+        a.new_ptid = dead->reaper_tid; /* the event named it */
+    } else if (a.sibling > 0) {
+        a.new_ptid = a.sibling;
+    } else {
+        struct skr_thread *p = skr_thread_parent(s->st, dead);
+        for (int depth = 0; p && depth < 64; depth++) {
+            if (p->proc && (p->proc->reaper || p->tid == 1 || p->vpid == 1)) {
+                a.new_ptid = p->tid;
+                break;
+            }
+            p = skr_thread_parent(s->st, p);
+        }
+    }
+    skr_state_foreach(s->st, move_children, &a);
+}
+
 /* ---- Per event ---------------------------------------------------------------------- */
 
 static void apply_pending(struct skr_sys *s)
@@ -1187,6 +1247,10 @@ static void apply_pending(struct skr_sys *s)
         s->pending_close_tid = 0;
     }
     if (s->pending_exit_tid > 0) {
+        struct skr_thread *t = skr_thread_find(s->st, s->pending_exit_tid);
+        if (t && t->reaper_tid != 0) {
+            reparent_children(s, t);
+        }
         skr_thread_remove(s->st, s->pending_exit_tid);
         s->pending_exit_tid = 0;
     }

@@ -531,6 +531,64 @@ static void table_size_is_bounded(void **state)
     free(t);
 }
 
+static const ss_plugin_event *procexit_evt(struct tev *t, int64_t tid, int64_t reaper)
+{
+    tev_begin(t, SKR_PPME_PROCEXIT_1_E);
+    tev_int(t, 0);
+    tev_int(t, 0);
+    tev_int(t, 0);
+    tev_int(t, 0);
+    tev_int(t, reaper);
+    return tev_end(t, 90, tid);
+}
+
+/* An orphan's parent becomes the reaper, as the kernel re-parents it. */
+static void orphans_are_reparented(void **state)
+{
+    struct sys s;
+    struct tev *t = malloc(sizeof(*t));
+    const ss_plugin_event *e;
+
+    (void)state;
+    sys_open(&s, NULL);
+    boot(&s);
+    /* bash (100) forks 200, which forks 300; 200 exits while 300 lives */
+    sys_parse(&s, clone_evt(t, 100, 200, 100, 100, 50, 0));
+    sys_parse(&s, clone_evt(t, 200, 300, 200, 200, 100, 0));
+    e = fchmod_evt(t, 300, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_u64(&s, e, "proc.ppid"), 200);
+    sys_parse(&s, procexit_evt(t, 200, -1));
+    /* no subreaper among the ancestors: init adopts it */
+    e = fchmod_evt(t, 300, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_u64(&s, e, "proc.ppid"), 1);
+    assert_str(&s, e, "proc.pname", "systemd");
+    /* with a subreaper ancestor (bash, 100), the orphan goes to it */
+    tev_begin(t, SKR_PPME_SYSCALL_PRCTL_X);
+    tev_int(t, 0);
+    tev_int(t, 36); /* PR_SET_CHILD_SUBREAPER */
+    tev_none(t);
+    tev_int(t, 1);
+    sys_feed(&s, t, 95, 100);
+    sys_parse(&s, clone_evt(t, 100, 400, 100, 100, 50, 0));
+    sys_parse(&s, clone_evt(t, 400, 500, 400, 400, 100, 0));
+    sys_parse(&s, procexit_evt(t, 400, -1));
+    e = fchmod_evt(t, 500, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_u64(&s, e, "proc.ppid"), 100);
+    assert_str(&s, e, "proc.pname", "bash");
+    /* a reaper named by the event wins */
+    sys_parse(&s, clone_evt(t, 500, 600, 500, 500, 100, 0));
+    sys_parse(&s, procexit_evt(t, 500, 50));
+    e = fchmod_evt(t, 600, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_u64(&s, e, "proc.ppid"), 50);
+    assert_str(&s, e, "proc.pname", "sshd");
+    sys_close(&s);
+    free(t);
+}
+
 /* A full table must not evict the creator of a clone it is describing. */
 static void clone_into_full_table_keeps_creator(void **state)
 {
@@ -767,6 +825,7 @@ int main(void)
         cmocka_unit_test(bad_events_are_counted),
         cmocka_unit_test(table_size_is_bounded),
         cmocka_unit_test(clone_into_full_table_keeps_creator),
+        cmocka_unit_test(orphans_are_reparented),
         cmocka_unit_test(config_validation),
         cmocka_unit_test(threads_table),
     };
