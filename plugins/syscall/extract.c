@@ -1037,8 +1037,11 @@ static int extract_one(struct xc *x)
         return set_cstr(x, ev->info->name);
     case F_EVT_CATEGORY:
         return set_cstr(x, category_name(x));
-    case F_EVT_CPU:
-        return 0;
+    case F_EVT_CPU: {
+        /* live events only: a capture does not record the CPU */
+        int cpu = s->probe ? skr_probe_cpu_of(s->probe, ev->raw) : -1;
+        return cpu >= 0 ? set_u64(x, (uint64_t)cpu) : 0;
+    }
     case F_EVT_ARGS:
     case F_EVT_INFO:
         b = sb_reset(x);

@@ -574,3 +574,17 @@ uint64_t skr_probe_bad_records(const struct skr_probe *p)
 {
     return p->bad_records;
 }
+
+int skr_probe_cpu_of(const struct skr_probe *p, const void *rec)
+{
+    const uint8_t *r = rec;
+
+    for (uint32_t i = 0; p && i < p->ncpus; i++) {
+        const struct ring *g = &p->rings[i];
+        if ((g->data && r >= g->data && r < g->data + p->ring_bytes) ||
+            (g->bounce && r >= g->bounce && r < g->bounce + SKR_MAX_EVT_SIZE + 64)) {
+            return (int)i;
+        }
+    }
+    return -1;
+}

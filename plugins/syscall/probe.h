@@ -84,4 +84,7 @@ uint32_t skr_probe_ncpus(const struct skr_probe *p);
 /* Records skipped because their length or header was inconsistent. */
 uint64_t skr_probe_bad_records(const struct skr_probe *p);
 
+/* The CPU whose ring holds the record at rec (from skr_probe_next), or -1. */
+int skr_probe_cpu_of(const struct skr_probe *p, const void *rec);
+
 #endif /* SKR_SYSCALL_PROBE_H */
