@@ -1210,7 +1210,8 @@ int skr_ruletest_main(int argc, char **argv)
     if (rn.keep) {
         printf("scratch directory kept: %s\n", rn.tmp);
     } else {
-        nftw(rn.tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        /* FTW_MOUNT: never into a file system a snippet left mounted there */
+        nftw(rn.tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
     }
     code = rn.failed + rn.errors > 0 ? 1 : 0;
     goto out;

@@ -126,8 +126,9 @@ def main():
     elapsed = time.monotonic() - start
     eng.send_signal(signal.SIGTERM)
     eng.wait(timeout=300)
-    with open(out_path) as f:
-        metrics = [x["saker_metrics"] for x in st.json_lines(f.read()) if "saker_metrics" in x]
+    with open(out_path) as f, open(err_path) as g:
+        metrics = [x["saker_metrics"] for x in st.json_lines(f.read() + "\n" + g.read())
+                   if "saker_metrics" in x]
     src_metrics = metrics[-1]["sources"]["syscall"] if metrics else {}
 
     all_alerts = alerts()
