@@ -124,6 +124,9 @@ def main():
         else:
             rounds += 1
     elapsed = time.monotonic() - start
+    with open(f"/proc/{eng.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     eng.send_signal(signal.SIGTERM)
     eng.wait(timeout=300)
     with open(out_path) as f, open(err_path) as g:
@@ -143,6 +146,8 @@ def main():
         "completed_rounds": rounds,
         "rules": len(names),
         "events": src_metrics.get("events"),
+        "saker_cpu_seconds": round(cpu_s, 2),
+        "saker_cpu_share_of_one_core": round(cpu_s / elapsed, 4),
         "source_drops": src_metrics.get("source_drops"),
         "alerts_host": {f"{r} ({p})": n for (r, p), n in sorted(by_rule.items())},
         "alerts_workload": {f"{r} ({p})": n for (r, p), n in sorted(by_rule_ours.items())},
