@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -505,6 +506,8 @@ SAKER_EXPORT ss_instance_t *plugin_open(ss_plugin_t *st, const char *params, ss_
         free(inst);
         return NULL;
     }
+    /* loading parsed the kernel's BTF (megabytes, now freed): give the pages back */
+    malloc_trim(0);
     s->live = true;
     apply_interest(s);
     /* the starting state, after the driver is attached so that nothing falls in between */

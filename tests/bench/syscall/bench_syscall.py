@@ -139,25 +139,38 @@ def syscall_metrics(m):
 
 
 def load(*a):
-    p = st.run([LOAD] + [str(x) for x in a], timeout=3600, check=True)
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    """Runs a workload; its JSON line, plus its own CPU seconds (user + system) as "cpu_s"."""
+    p = subprocess.Popen([LOAD] + [str(x) for x in a], stdout=subprocess.PIPE, text=True)
+    out = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{LOAD} {a} failed: {out}")
+    res = json.loads(out.strip().splitlines()[-1])
+    res["cpu_s"] = ru.ru_utime + ru.ru_stime
+    return res
 
 
 def openclose():
     target = os.path.join(WORK, "target.txt")
     with open(target, "w") as f:
         f.write("x")
-    base = [load("openclose", args.pairs, target)["ns"] for _ in range(args.runs)]
+    base = [load("openclose", args.pairs, target) for _ in range(args.runs)]
     sk = Saker()
     cpu0 = sk.cpu_s()
-    with_saker = [load("openclose", args.pairs, target)["ns"] for _ in range(args.runs)]
+    with_saker = [load("openclose", args.pairs, target) for _ in range(args.runs)]
     cpu_total, final = sk.stop()
     events, drops = syscall_metrics(final)
     cpu_workload = (cpu_total - cpu0) / args.runs
-    b, w = statistics.median(base), statistics.median(with_saker)
+    b = statistics.median(r["ns"] for r in base)
+    w = statistics.median(r["ns"] for r in with_saker)
+    bc = statistics.median(r["cpu_s"] for r in base)
+    wc = statistics.median(r["cpu_s"] for r in with_saker)
     return {"bench": "syscall_openclose", "pairs": args.pairs, "runs": args.runs,
             "baseline_ms_median": round(b / 1e6, 1), "with_saker_ms_median": round(w / 1e6, 1),
             "slowdown": round(w / b, 3),
+            # the workload's own CPU time: the driver's cost, without waiting for a busy CPU
+            "workload_cpu_s_baseline": round(bc, 3), "workload_cpu_s_with_saker": round(wc, 3),
+            "workload_cpu_slowdown": round(wc / bc, 3),
             "saker_cpu_s_per_run": round(cpu_workload, 3),
             "saker_cpu_s_total": round(cpu_total, 3),
             "events": events, "dropped": drops,
@@ -216,8 +229,10 @@ def main():
         print(f"note: other saker processes are running ({' '.join(others)}): figures are not "
               "those of a quiet machine", flush=True)
     for name in args.only.split(","):
+        load_before = os.getloadavg()[0]
         res = {"openclose": openclose, "storm": storm, "rss": rss}[name]()
-        res["machine"] = MACHINE
+        res["machine"] = dict(MACHINE, loadavg_1m_before=round(load_before, 2),
+                              loadavg_1m_after=round(os.getloadavg()[0], 2))
         res["command"] = " ".join(sys.argv)
         print(json.dumps(res), flush=True)
 
