@@ -205,9 +205,8 @@ static int convert(struct skr_source *s,
         *nvals = 0;
         return 0;
     }
-    if (n > 1 && !f->flist) {
-        n = 1;
-    }
+    /* A field that is not a list may still yield several values (proc.aname without an
+     * index: every ancestor); the engine matches it when any value matches. */
     if (n > UINT32_MAX / sizeof(struct skr_value)) {
         return -E2BIG;
     }
