@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,6 +82,8 @@ int skr_rt_engine_start(struct skr_rt_engine *e,
     }
     if (pid == 0) {
         int devnull = open("/dev/null", O_RDONLY);
+        /* an engine never outlives its runner (a live one would run on forever) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errfd, 2) < 0) {
             _exit(127);
         }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -457,6 +458,8 @@ struct live {
     char sync_dir[PATH_MAX];
     size_t cursor; /* alerts already searched for sync marks */
     unsigned marks;
+    int64_t *pids; /* the processes between the runner and the snippets (kept in recordings) */
+    size_t npids, cap_pids;
 };
 
 static bool saw_mark(struct live *lv, const char *path)
@@ -585,8 +588,112 @@ static char *env_entry(const char *k, const char *v)
     return s;
 }
 
-/* Runs a case's snippet as a shell script, reading the engine's alerts meanwhile. Returns true
- * when it exited 0; otherwise why says how it ended. */
+static volatile sig_atomic_t g_alarm; /* the supervisor's timeout fired */
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    g_alarm = 1;
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            return;
+        }
+        p = (const char *)p + w;
+        n -= (size_t)w;
+    }
+}
+
+/*
+ * The supervisor of one snippet (a forked runner, orphaned on purpose): starts the snippet
+ * in a process group of its own, kills the group at the timeout and once the snippet ends,
+ * and tells the runner through fd: {its pid, the snippet's pid}, then {wait status, timed
+ * out}. Never returns.
+ */
+static void supervise(int fd,
+                      const char *dir,
+                      const char *log,
+                      const char *script,
+                      char *const *env,
+                      unsigned timeout_s)
+{
+    struct sigaction sa;
+    int32_t msg[2];
+    int status = 0;
+    pid_t p;
+
+    p = fork();
+    if (p == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        int lg = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (in < 0 || lg < 0 || chdir(dir) != 0 || dup2(in, 0) < 0 || dup2(lg, 1) < 0 ||
+            dup2(lg, 2) < 0) {
+            _exit(126);
+        }
+        execve("/bin/sh", (char *const[]){ "sh", "-c", (char *)script, NULL }, env);
+        _exit(127);
+    }
+    msg[0] = (int32_t)getpid();
+    msg[1] = (int32_t)p;
+    write_all(fd, msg, sizeof(msg));
+    if (p < 0) {
+        msg[0] = 127 << 8;
+        msg[1] = 0;
+        write_all(fd, msg, sizeof(msg));
+        _exit(0);
+    }
+    setpgid(p, p);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid returns at the timeout */
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(timeout_s);
+    while (waitpid(p, &status, 0) < 0) {
+        if (errno != EINTR) {
+            break;
+        }
+        if (g_alarm) {
+            kill(-p, SIGKILL);
+        }
+    }
+    kill(-p, SIGKILL); /* what the snippet left running */
+    msg[0] = status;
+    msg[1] = g_alarm;
+    write_all(fd, msg, sizeof(msg));
+    _exit(0);
+}
+
+static void remember_pid(struct live *lv, int64_t pid)
+{
+    if (lv->npids == lv->cap_pids) {
+        size_t cap = lv->cap_pids ? lv->cap_pids * 2 : 32;
+        int64_t *v = realloc(lv->pids, cap * sizeof(*v));
+        if (v == NULL) {
+            return;
+        }
+        lv->pids = v;
+        lv->cap_pids = cap;
+    }
+    lv->pids[lv->npids++] = pid;
+}
+
+/*
+ * Runs a case's snippet as a shell script, reading the engine's alerts meanwhile. Returns true
+ * when it exited 0; otherwise why says how it ended.
+ *
+ * The snippet does not descend from the runner: a child of the runner starts its supervisor
+ * and exits, so the supervisor's parent becomes init (or the nearest subreaper). Rules that
+ * look at ancestors (a build tool, a package manager above a process) then see the same
+ * thing whether saker test runs from a terminal, make or ctest, live or from a recording.
+ */
 static bool run_snippet(struct runner *rn,
                         const struct skr_rt_file *f,
                         const struct skr_rt_case *c,
@@ -597,12 +704,12 @@ static bool run_snippet(struct runner *rn,
     const char *home = getenv("HOME");
     char *env[8] = { 0 };
     struct skr_strbuf script;
+    int32_t msg[4];
+    size_t got = 0;
     int64_t deadline;
-    bool done = false;
     bool ok = false;
-    int status = 0;
-    int pidfd;
-    pid_t pid;
+    int pfd[2] = { -1, -1 };
+    pid_t c1;
 
     skr_strbuf_init(&script);
     if (scratch_path(rn, "case", dir, sizeof(dir)) < 0 ||
@@ -627,55 +734,71 @@ static bool run_snippet(struct runner *rn,
             goto out;
         }
     }
-    fflush(stdout);
-    pid = fork();
-    if (pid < 0) {
+    if (script.truncated || pipe2(pfd, O_CLOEXEC) != 0) {
         skr_strbuf_printf(why, "cannot start the snippet: %s", strerror(errno));
         goto out;
     }
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int lg = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        setpgid(0, 0);
-        if (in < 0 || lg < 0 || chdir(dir) != 0 || dup2(in, 0) < 0 || dup2(lg, 1) < 0 ||
-            dup2(lg, 2) < 0) {
-            _exit(126);
-        }
-        execve("/bin/sh", (char *const[]){ "sh", "-c", script.p, NULL }, env);
-        _exit(127);
+    fflush(stdout);
+    c1 = fork();
+    if (c1 < 0) {
+        skr_strbuf_printf(why, "cannot start the snippet: %s", strerror(errno));
+        goto out;
     }
-    setpgid(pid, pid);
-    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    deadline = skr_rt_now_ms() + (int64_t)c->timeout_s * 1000;
-    while (!done) {
-        int64_t left = deadline - skr_rt_now_ms();
-        struct pollfd pf[2] = { { .fd = lv->eng.out_fd, .events = POLLIN },
-                                { .fd = pidfd, .events = POLLIN } };
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            done = true;
-            break;
+    if (c1 == 0) {
+        pid_t c2 = fork();
+        if (c2 == 0) {
+            close(pfd[0]);
+            supervise(pfd[1], dir, log, script.p, env, c->timeout_s);
         }
+        _exit(c2 < 0 ? 1 : 0);
+    }
+    close(pfd[1]);
+    pfd[1] = -1;
+    while (waitpid(c1, NULL, 0) < 0 && errno == EINTR) {
+    }
+    remember_pid(lv, c1);
+    /* the supervisor enforces the timeout; this bound only covers a supervisor that hangs */
+    deadline = skr_rt_now_ms() + (int64_t)c->timeout_s * 1000 + 10000;
+    while (got < sizeof(msg)) {
+        int64_t left = deadline - skr_rt_now_ms();
+        struct pollfd pf[2] = { { .fd = pfd[0], .events = POLLIN },
+                                { .fd = lv->eng.out_eof ? -1 : lv->eng.out_fd, .events = POLLIN } };
         if (left <= 0) {
             break;
         }
-        if (lv->eng.out_eof) {
-            pf[0].fd = -1;
+        if (poll(pf, 2, (int)left) <= 0) {
+            continue;
         }
-        /* without a pidfd the child is looked at every 20 ms */
-        if (poll(pf, 2, pidfd >= 0 ? (int)left : (left < 20 ? (int)left : 20)) > 0 &&
-            pf[0].revents != 0) {
+        if (pf[1].revents != 0) {
             skr_rt_engine_pump(&lv->eng, 0);
         }
+        if (pf[0].revents != 0) {
+            ssize_t r = read(pfd[0], (char *)msg + got, sizeof(msg) - got);
+            if (r < 0 && errno == EINTR) {
+                continue;
+            }
+            if (r <= 0) {
+                break;
+            }
+            got += (size_t)r;
+        }
     }
-    if (pidfd >= 0) {
-        close(pidfd);
+    if (got >= 2 * sizeof(int32_t)) {
+        remember_pid(lv, msg[0]); /* the supervisor: its events belong to a recording */
     }
-    kill(-pid, SIGKILL); /* what the snippet left running, or the snippet itself */
-    if (!done) {
-        waitpid(pid, &status, 0);
+    if (got < sizeof(msg)) {
+        if (got >= 2 * sizeof(int32_t) && msg[1] > 0) {
+            kill(-msg[1], SIGKILL);
+        }
+        if (got >= sizeof(int32_t) && msg[0] > 0) {
+            kill(msg[0], SIGKILL);
+        }
+        skr_strbuf_printf(why, "the snippet's supervisor %s",
+                          got < sizeof(msg) && skr_rt_now_ms() >= deadline ? "hung"
+                                                                           : "ended early");
+    } else if (msg[3] != 0) {
         skr_strbuf_printf(why, "the snippet did not finish within %u s (timeout)", c->timeout_s);
-    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    } else if (!WIFEXITED(msg[2]) || WEXITSTATUS(msg[2]) != 0) {
         FILE *lf = fopen(log, "r");
         char buf[600];
         size_t n = lf ? fread(buf, 1, sizeof(buf) - 1, lf) : 0;
@@ -687,12 +810,18 @@ static bool run_snippet(struct runner *rn,
             fclose(lf);
         }
         skr_strbuf_printf(why, "the snippet %s %d: %s",
-                          WIFEXITED(status) ? "exited with status" : "was killed by signal",
-                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), buf);
+                          WIFEXITED(msg[2]) ? "exited with status" : "was killed by signal",
+                          WIFEXITED(msg[2]) ? WEXITSTATUS(msg[2]) : WTERMSIG(msg[2]), buf);
     } else {
         ok = true;
     }
 out:
+    if (pfd[0] >= 0) {
+        close(pfd[0]);
+    }
+    if (pfd[1] >= 0) {
+        close(pfd[1]);
+    }
     for (int i = 0; i < 8; i++) {
         free(env[i]);
     }
@@ -707,16 +836,21 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The threads of the cases (from the tree rule) and the runner's own, sorted and unique. */
-static int64_t *case_threads(const struct skr_rt_alerts *alerts, size_t *n)
+/* The threads of the cases (from the tree rule), of their supervisors and the runner's own,
+ * sorted and unique. */
+static int64_t *case_threads(const struct live *lv, size_t *n)
 {
-    int64_t *t = malloc((2 * alerts->n + 1) * sizeof(*t));
+    const struct skr_rt_alerts *alerts = &lv->eng.alerts;
+    int64_t *t = malloc((2 * alerts->n + lv->npids + 1) * sizeof(*t));
     size_t k = 0;
 
     if (t == NULL) {
         return NULL;
     }
     t[k++] = getpid();
+    for (size_t i = 0; i < lv->npids; i++) {
+        t[k++] = lv->pids[i];
+    }
     for (size_t i = 0; i < alerts->n; i++) {
         const struct skr_rt_alert *al = &alerts->v[i];
         const char *fields[] = { "thread.tid", "proc.pid" };
@@ -813,7 +947,7 @@ static void run_live(struct runner *rn,
     }
     if (record) {
         size_t ntids = 0;
-        int64_t *tids = case_threads(&lv.eng.alerts, &ntids);
+        int64_t *tids = case_threads(&lv, &ntids);
         uint64_t kept = 0, dropped = 0;
         struct skr_err err;
         skr_err_clear(&err);
@@ -844,6 +978,7 @@ out:
     if (lv.started) {
         skr_rt_engine_fini(&lv.eng);
     }
+    free(lv.pids);
     for (size_t i = 0; whys != NULL && i < g->n; i++) {
         free(whys[i]);
     }
