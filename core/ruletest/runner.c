@@ -510,6 +510,22 @@ static int mark(struct live *lv, const char *kind, int wait_ms)
     }
 }
 
+/* Marks until one shows (a single mark event can be dropped under load; a later one proves
+ * the same), at most total_ms. 1 seen, 0 not within the time, <0 the engine is gone. */
+static int sync_marks(struct live *lv, const char *kind, int total_ms)
+{
+    int64_t deadline = skr_rt_now_ms() + total_ms;
+    int rc = 0;
+
+    while (skr_rt_now_ms() < deadline) {
+        rc = mark(lv, kind, READY_PROBE_MS);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return rc;
+}
+
 static int live_start(struct runner *rn,
                       const struct skr_rt_file *f,
                       const struct skr_rt_rule_names *names,
@@ -521,7 +537,6 @@ static int live_start(struct runner *rn,
     char rules[PATH_MAX], errlog[PATH_MAX];
     struct argv a = { 0 };
     struct skr_err err;
-    int64_t deadline;
     int rc;
 
     skr_err_clear(&err);
@@ -560,17 +575,14 @@ static int live_start(struct runner *rn,
     }
     lv->started = true;
     /* The source is up once a file the runner creates shows in an alert. */
-    deadline = skr_rt_now_ms() + READY_TIMEOUT_MS;
-    while (skr_rt_now_ms() < deadline) {
-        rc = mark(lv, "ready", READY_PROBE_MS);
-        if (rc == 1) {
-            return 0;
-        }
-        if (rc < 0) {
-            int code = skr_rt_engine_finish(&lv->eng, STOP_TIMEOUT_MS);
-            engine_error(&lv->eng, code, why);
-            return -EPIPE;
-        }
+    rc = sync_marks(lv, "ready", READY_TIMEOUT_MS);
+    if (rc == 1) {
+        return 0;
+    }
+    if (rc < 0) {
+        int code = skr_rt_engine_finish(&lv->eng, STOP_TIMEOUT_MS);
+        engine_error(&lv->eng, code, why);
+        return -EPIPE;
     }
     skr_strbuf_printf(why, "the live engine saw none of the runner's files within %d s",
                       READY_TIMEOUT_MS / 1000);
@@ -920,15 +932,20 @@ static void run_live(struct runner *rn,
     /* Everything the snippets did was read once a later mark shows; a second mark covers
      * events a source hands out in per-CPU batches. */
     for (int round = 0; round < 2; round++) {
-        int rc = mark(&lv, "end", SYNC_TIMEOUT_MS);
+        int rc = sync_marks(&lv, "end", SYNC_TIMEOUT_MS);
         if (rc != 1) {
-            skr_strbuf_puts(&why, rc == 0 ? "the live engine fell behind: the end mark never "
-                                            "showed"
-                                          : "the live engine stopped early");
+            skr_strbuf_printf(&why,
+                              rc == 0 ? "the live engine fell behind: no end mark showed "
+                                        "within %d s"
+                                      : "the live engine stopped early",
+                              SYNC_TIMEOUT_MS / 1000);
             code = skr_rt_engine_stop(&lv.eng, STOP_TIMEOUT_MS);
             if (rc < 0) {
                 skr_strbuf_puts(&why, ": ");
                 engine_error(&lv.eng, code, &why);
+            } else if (lv.eng.drops > 0) {
+                skr_strbuf_printf(&why, " (its sources dropped %llu events)",
+                                  (unsigned long long)lv.eng.drops);
             }
             goto failed;
         }
