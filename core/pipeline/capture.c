@@ -552,7 +552,10 @@ int skr_capture_next(struct skr_capture_reader *r, struct skr_capture_rec *rec, 
                                "the file was cut short",
                                r->name, (unsigned long long)rec->offset, got, n);
         }
-        if ((uint32_t)crc32(crc32(crc32(0L, Z_NULL, 0), rh, 8), r->buf, n) != crc) {
+        /* zlib's crc32() of a NULL buffer is 0, not the running value: an empty body adds
+         * nothing */
+        if ((uint32_t)(n ? crc32(crc32(crc32(0L, Z_NULL, 0), rh, 8), r->buf, n)
+                         : crc32(crc32(0L, Z_NULL, 0), rh, 8)) != crc) {
             return skr_err_set(err, -EINVAL,
                                "capture file %s: offset %llu: record checksum mismatch: the file "
                                "is corrupt",
@@ -564,7 +567,6 @@ int skr_capture_next(struct skr_capture_reader *r, struct skr_capture_rec *rec, 
             return rc < 0 ? rc : 1;
         }
         if (type == SKR_CAPTURE_REC_EVENT) {
-            const ss_plugin_event *e = (const ss_plugin_event *)(r->buf + 8);
             uint32_t elen;
             if (n < 8 + 26) {
                 return skr_err_set(err, -EINVAL,
@@ -588,7 +590,7 @@ int skr_capture_next(struct skr_capture_reader *r, struct skr_capture_rec *rec, 
                                    r->name, (unsigned long long)rec->offset, rec->ref);
             }
             rec->ident = r->idents[rec->ref].id;
-            rec->evt = e;
+            rec->evt = (const ss_plugin_event *)(r->buf + 8);
             return 1;
         }
         /* unknown record types (a newer minor version) are skipped: the CRC held */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "pipeline/capture.h"
 
@@ -166,12 +167,45 @@ static void not_a_capture(void **state)
     fclose(m);
 }
 
+/* A record with an empty body as the first record (no read buffer yet) is an error with its
+ * offset, for every record type. */
+static void empty_records(void **state)
+{
+    (void)state;
+    for (uint32_t type = 1; type <= 2; type++) {
+        uint8_t data[64] = "SAKERCAP";
+        uint16_t ver[2] = { 1, 0 };
+        uint32_t hlen = 32;
+        uint32_t rh[2] = { type, 0 };
+        uint32_t crc;
+        FILE *m;
+        struct skr_err err;
+        struct skr_capture_reader *r;
+        struct skr_capture_rec rec;
+
+        memcpy(data + 8, ver, 4);
+        memcpy(data + 12, &hlen, 4);
+        memcpy(data + 32, rh, 8);
+        crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data + 32, 8);
+        memcpy(data + 40, &crc, 4);
+        m = fmemopen(data, 48, "rb");
+        skr_err_clear(&err);
+        r = skr_capture_open_file(m, "empty", &err);
+        assert_non_null(r);
+        assert_true(skr_capture_next(r, &rec, &err) < 0);
+        assert_non_null(strstr(err.msg, "offset 32"));
+        skr_capture_close_reader(r);
+        fclose(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(roundtrip),
         cmocka_unit_test(damage_is_reported),
         cmocka_unit_test(not_a_capture),
+        cmocka_unit_test(empty_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
