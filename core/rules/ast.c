@@ -177,7 +177,9 @@ void skr_ast_print_value(const char *s, size_t len, struct skr_strbuf *out)
         case ')':
         case ',':
         case '=':
-            /* Not part of a bare string: quote so that the text parses again. */
+        case '[':
+        case ']':
+            /* Not part of a bare string (nor of a bare field argument): quote so that the text parses again. */
             quote = true;
             skr_strbuf_putc(out, c);
             break;

@@ -56,6 +56,7 @@ static const struct ok_case ok_cases[] = {
     { "proc.aname[2] = sshd", "proc.aname[2] = sshd" },
     { "json.value[/user/name] = admin", "json.value[/user/name] = admin" },
     { "proc.env[\"MY VAR\"] exists", "proc.env[\"MY VAR\"] exists" },
+    { "evt.arg[\"k[e]y\"] = \"[x]\"", "evt.arg[\"k[e]y\"] = \"[x]\"" },
     { "evt.arg.flags contains O_CREAT", "evt.arg.flags contains O_CREAT" },
     { "ka.req.pod.containers.image[0] startswith nginx",
       "ka.req.pod.containers.image[0] startswith nginx" },
