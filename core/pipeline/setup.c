@@ -443,6 +443,37 @@ static size_t host_event_code_count(void *user, const char *source)
     return distinct;
 }
 
+static size_t host_event_code_names(void *user,
+                                    const char *source,
+                                    uint16_t code,
+                                    const char **names,
+                                    size_t max)
+{
+    struct skr_engine *e = user;
+    const struct skr_event_type *t;
+    size_t n;
+    size_t k = 0;
+
+    t = skr_registry_event_types(e->reg, source, &n);
+    for (size_t i = 0; t != NULL && i < n; i++) {
+        bool dup = false;
+        if (t[i].code != code) {
+            continue;
+        }
+        for (size_t j = 0; j < k && j < max; j++) {
+            dup = dup || strcmp(names[j], t[i].name) == 0;
+        }
+        if (dup) {
+            continue;
+        }
+        if (k < max) {
+            names[k] = t[i].name;
+        }
+        k++;
+    }
+    return k;
+}
+
 static const char *host_plugin_version(void *user, const char *name)
 {
     struct skr_engine *e = user;
@@ -469,6 +500,7 @@ void skr_engine_rules_host(struct skr_engine *e, struct skr_rules_host *h)
     h->event_codes = host_event_codes;
     h->plugin_version = host_plugin_version;
     h->event_code_count = host_event_code_count;
+    h->event_code_names = host_event_code_names;
 }
 
 /*

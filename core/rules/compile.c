@@ -47,6 +47,9 @@ void skr_compiler_fini(struct skr_compiler *c)
     skr_compiler_free_codes(c->codes, c->ncodes);
     c->codes = NULL;
     c->ncodes = 0;
+    free(c->memos);
+    c->memos = NULL;
+    c->nmemos = 0;
     free(c->reqs);
     free(c->msgs);
     c->reqs = NULL;
@@ -910,6 +913,92 @@ static const char *lhs_field_name(const struct skr_operand *o)
     return o->text;
 }
 
+/* Whether name is one of the check's string constants. */
+static bool among_values(const struct skr_check *chk, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (uint32_t i = 0; i < chk->nvals; i++) {
+        if (chk->vals[i].len == len && memcmp(chk->vals[i].p, name, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * evt.type =, != or in constants, decided by the event code when the source's event-type
+ * table allows it: every code a tested name stands for must stand for tested names only
+ * (a generic syscall event's code stands for many names, and then the value is needed).
+ * Leaves chk unchanged when it cannot decide.
+ */
+static void fold_evt_type(struct skr_compiler *c, struct skr_check *chk)
+{
+    const struct skr_rules_host *h = c->host;
+    uint16_t codes[64];
+    const char *names[64];
+    uint64_t *bits;
+    uint32_t maxc = 0;
+    uint16_t *all = NULL;
+    size_t nall = 0;
+
+    if (h == NULL || h->event_codes == NULL || h->event_code_names == NULL ||
+        chk->lhs->kind != SKR_OPD_FIELD || chk->lhs->req == NULL || chk->lhs->req->arg_present ||
+        chk->rhs != NULL || chk->mod != SKR_MOD_NONE || chk->cls != SKR_CLS_STR ||
+        (chk->op != SKR_OP_EQ && chk->op != SKR_OP_NE && chk->op != SKR_OP_IN) ||
+        strcmp(chk->lhs->text, "evt.type") != 0 || chk->nvals == 0) {
+        return;
+    }
+    for (uint32_t i = 0; i < chk->nvals; i++) {
+        char name[128];
+        size_t n;
+        uint16_t *na;
+        if (chk->vals[i].len >= sizeof(name)) {
+            free(all);
+            return;
+        }
+        memcpy(name, chk->vals[i].p, chk->vals[i].len);
+        name[chk->vals[i].len] = '\0';
+        n = h->event_codes(h->user, c->source, name, codes, 64);
+        if (n == 0 || n > 64) {
+            free(all);
+            return;
+        }
+        na = realloc(all, (nall + n) * sizeof(*all));
+        if (na == NULL) {
+            free(all);
+            return;
+        }
+        all = na;
+        memcpy(all + nall, codes, n * sizeof(*codes));
+        nall += n;
+    }
+    for (size_t i = 0; i < nall; i++) {
+        size_t nn = h->event_code_names(h->user, c->source, all[i], names, 64);
+        if (nn == 0 || nn > 64) {
+            free(all);
+            return;
+        }
+        for (size_t j = 0; j < nn; j++) {
+            if (!among_values(chk, names[j])) {
+                free(all);
+                return;
+            }
+        }
+        maxc = all[i] > maxc ? all[i] : maxc;
+    }
+    bits = skr_arena_calloc(c->arena, maxc / 64 + 1, sizeof(*bits));
+    if (bits != NULL) {
+        for (size_t i = 0; i < nall; i++) {
+            bits[all[i] >> 6] |= 1ull << (all[i] & 63);
+        }
+        chk->typebits = bits;
+        chk->ntypebits = (maxc / 64 + 1) * 64;
+        chk->type_neg = chk->op == SKR_OP_NE;
+    }
+    free(all);
+}
+
 static struct skr_check *compile_check(struct skr_compiler *c,
                                        const struct skr_ast *n,
                                        struct skr_check *chk)
@@ -1037,6 +1126,7 @@ static struct skr_check *compile_check(struct skr_compiler *c,
         }
     }
     skr_check_specialize(chk);
+    fold_evt_type(c, chk);
     return chk;
 }
 
@@ -1071,6 +1161,71 @@ static void defer_evt_type_checks(struct skr_cnode **kids, uint32_t n)
     if (nd > 0) {
         memcpy(kids + w, deferred, nd * sizeof(*kids));
     }
+}
+
+/* One compiled macro body: the node every reference of the macro (for one source) shares. */
+struct skr_memo_ent {
+    const struct skr_ast *body;
+    const char *source;
+    struct skr_cnode *node;
+    uint32_t refs;
+};
+
+/* The shared node of a macro body just compiled as k: the first compile of (body, source)
+ * is kept (behind a memo node when it has operands to evaluate), later ones give the same
+ * node. Every reference is still compiled, so each rule gets its own messages. */
+static struct skr_cnode *share_macro(struct skr_compiler *c,
+                                     const struct skr_ast *body,
+                                     struct skr_cnode *k)
+{
+    struct skr_memo_ent *e;
+    struct skr_cnode *m;
+
+    for (uint32_t i = 0; i < c->nmemos; i++) {
+        e = &c->memos[i];
+        if (e->body == body && strcmp(e->source, c->source) == 0) {
+            e->refs++;
+            return e->node;
+        }
+    }
+    if (c->nmemos == c->memos_cap) {
+        uint32_t ncap = c->memos_cap ? c->memos_cap * 2 : 64;
+        struct skr_memo_ent *nv = realloc(c->memos, ncap * sizeof(*nv));
+        if (nv == NULL) {
+            return k; /* not shared: still correct */
+        }
+        c->memos = nv;
+        c->memos_cap = ncap;
+    }
+    m = k;
+    if (k->kind == SKR_CN_AND || k->kind == SKR_CN_OR || k->kind == SKR_CN_NOT) {
+        m = skr_arena_calloc(c->arena, 1, sizeof(*m));
+        if (m == NULL || (m->kids = skr_arena_alloc(c->arena, sizeof(*m->kids))) == NULL) {
+            return k;
+        }
+        m->kind = SKR_CN_MEMO;
+        m->n = 1;
+        m->kids[0] = k;
+    }
+    e = &c->memos[c->nmemos++];
+    e->body = body;
+    e->source = c->source;
+    e->node = m;
+    e->refs = 1;
+    return m;
+}
+
+uint32_t skr_compiler_assign_memos(struct skr_compiler *c)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < c->nmemos; i++) {
+        struct skr_cnode *m = c->memos[i].node;
+        if (m->kind == SKR_CN_MEMO) {
+            m->slot = c->memos[i].refs > 1 ? ++n : 0;
+        }
+    }
+    return n;
 }
 
 /* A check node and its check share one allocation (one cache line apart at most). */
@@ -1174,7 +1329,7 @@ static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_a
         if (outer) {
             c->macro_ref = NULL;
         }
-        return k;
+        return k != NULL && !c->in_output ? share_macro(c, n->kids[0], k) : k;
     }
     case SKR_AST_IDENT:
         return cerr(c, n->pos, "filter error: unexpected identifier '%s'", n->str);

@@ -45,6 +45,7 @@ void skr_eval_ctx_free(struct skr_eval_ctx *ctx)
     skr_arena_fini(&ctx->scratch);
     skr_strbuf_fini(&ctx->tmp);
     free(ctx->cache);
+    free(ctx->memo);
     free(ctx->ofields);
     free(ctx);
 }
@@ -66,9 +67,27 @@ int skr_eval_ctx_reserve(struct skr_eval_ctx *ctx, uint32_t nslots)
     return 0;
 }
 
+int skr_eval_ctx_reserve_memo(struct skr_eval_ctx *ctx, uint32_t nmemo)
+{
+    struct skr_memo_val *nm;
+
+    if (nmemo < ctx->nmemo) {
+        return 0;
+    }
+    nm = realloc(ctx->memo, ((size_t)nmemo + 1) * sizeof(*nm));
+    if (nm == NULL) {
+        return -ENOMEM;
+    }
+    memset(nm + ctx->nmemo, 0, ((size_t)nmemo + 1 - ctx->nmemo) * sizeof(*nm));
+    ctx->memo = nm;
+    ctx->nmemo = nmemo + 1;
+    return 0;
+}
+
 void skr_eval_begin(struct skr_eval_ctx *ctx, skr_extract_fn extract, void *user)
 {
     ctx->gen++;
+    ctx->code_known = false;
     ctx->extract = extract;
     ctx->extract_user = user;
     skr_arena_reset(&ctx->scratch);
@@ -975,6 +994,11 @@ static inline bool eval_check(struct skr_eval_ctx *ctx, const struct skr_check *
     uint32_t n;
     int rc;
 
+    if (chk->typebits != NULL && ctx->code_known) {
+        uint32_t code = ctx->code;
+        bool in = code < chk->ntypebits && ((chk->typebits[code >> 6] >> (code & 63)) & 1u);
+        return in != chk->type_neg;
+    }
     if (chk->lhs_req != NULL) {
         rc = get_field(ctx, chk->lhs_req, &vals, &n);
     } else {
@@ -1020,6 +1044,21 @@ bool skr_eval_cond(struct skr_eval_ctx *ctx, const struct skr_cnode *nd)
         return !skr_eval_cond(ctx, nd->kids[0]);
     case SKR_CN_CONST:
         return nd->cval;
+    case SKR_CN_MEMO: {
+        struct skr_memo_val *m;
+        bool v;
+        if (nd->slot == 0 || nd->slot >= ctx->nmemo) {
+            return skr_eval_cond(ctx, nd->kids[0]);
+        }
+        m = &ctx->memo[nd->slot];
+        if (m->gen == ctx->gen) {
+            return m->val;
+        }
+        v = skr_eval_cond(ctx, nd->kids[0]);
+        m->gen = ctx->gen;
+        m->val = v;
+        return v;
+    }
     }
     return false;
 }

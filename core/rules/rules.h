@@ -120,6 +120,16 @@ struct skr_rules_host {
      * the async code). Used to count "every code but these" sets for the LOAD_NO_EVTTYPE
      * warning; NULL or 0 means unknown (65536 is assumed). */
     size_t (*event_code_count)(void *user, const char *source);
+
+    /* Optional: the distinct evt.type names of event code for source (a code can stand for
+     * several names: generic syscall events). Writes up to max names, returns how many
+     * exist. With it, an evt.type test whose every code stands only for names it lists is
+     * decided from the event code, without extracting evt.type. */
+    size_t (*event_code_names)(void *user,
+                               const char *source,
+                               uint16_t code,
+                               const char **names,
+                               size_t max);
 };
 
 /* One rules: selection entry from the config (applied in order after all files). */

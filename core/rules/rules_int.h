@@ -89,6 +89,12 @@ struct skr_check {
     void **re;              /* regex: one pcre2_code per value */
     skr_match1_fn match;    /* NULL: the general path */
     const struct skr_extract_req *lhs_req; /* the left-hand field, when it is one */
+    /* An evt.type test decided by the event code: bit c of typebits says whether code c
+     * is among the tested types; the result is that bit, inverted for "!=". Codes at or
+     * above ntypebits are not among them. NULL: the test extracts evt.type. */
+    const uint64_t *typebits;
+    uint32_t ntypebits;
+    bool type_neg;
 };
 
 /* Picks chk->match once the check is compiled. */
@@ -99,12 +105,15 @@ enum skr_cnode_kind {
     SKR_CN_OR,
     SKR_CN_NOT,
     SKR_CN_CHECK,
-    SKR_CN_CONST
+    SKR_CN_CONST,
+    SKR_CN_MEMO /* kids[0], a macro's body shared by several rules: its result is kept for
+                   the rest of the event in memo slot `slot` (0: not kept) */
 };
 
 struct skr_cnode {
     uint8_t kind;
-    bool cval; /* SKR_CN_CONST */
+    bool cval;     /* SKR_CN_CONST */
+    uint32_t slot; /* SKR_CN_MEMO */
     uint32_t n;
     struct skr_cnode **kids;
     struct skr_check *chk;
@@ -165,7 +174,14 @@ struct skr_compiler {
     void **codes;
     uint32_t ncodes;
     uint32_t codes_cap;
+    /* Compiled macro bodies by (resolved body, source): one shared node per macro. */
+    struct skr_memo_ent *memos;
+    uint32_t nmemos;
+    uint32_t memos_cap;
 };
+
+/* Gives the macro bodies referenced more than once their memo slots (1..N). Returns N. */
+uint32_t skr_compiler_assign_memos(struct skr_compiler *c);
 
 void skr_compiler_init(struct skr_compiler *c,
                        struct skr_arena *arena,
@@ -260,10 +276,19 @@ struct skr_cache_ent {
     const struct skr_value *vals;
 };
 
+struct skr_memo_val {
+    uint64_t gen;
+    bool val;
+};
+
 struct skr_eval_ctx {
     uint64_t gen;
     struct skr_cache_ent *cache;
     uint32_t ncache;
+    struct skr_memo_val *memo; /* by SKR_CN_MEMO slot */
+    uint32_t nmemo;
+    bool code_known; /* code is the current event's (set by skr_ruleset_eval) */
+    uint16_t code;
     struct skr_arena scratch; /* per-event memory (transformer results, renders) */
     void *md;                 /* pcre2_match_data */
     skr_extract_fn extract;
@@ -283,6 +308,8 @@ int skr_eval_operand(struct skr_eval_ctx *ctx,
 void skr_value_format(uint32_t type, const struct skr_value *v, struct skr_strbuf *out);
 /* Makes sure ctx can hold nslots cache entries. Returns 0 or -ENOMEM. */
 int skr_eval_ctx_reserve(struct skr_eval_ctx *ctx, uint32_t nslots);
+/* Makes sure ctx can hold memo slots 0..nmemo. Returns 0 or -ENOMEM. */
+int skr_eval_ctx_reserve_memo(struct skr_eval_ctx *ctx, uint32_t nmemo);
 void skr_eval_begin(struct skr_eval_ctx *ctx, skr_extract_fn extract, void *user);
 
 /* ---- Operator helpers (ops.c) --------------------------------------------------------------- */
@@ -353,6 +380,7 @@ struct skr_ruleset {
     struct skr_rule **compiled; /* every compiled rule (enabled or not), in rule order */
     size_t ncompiled;
     uint32_t nslots;
+    uint32_t nmemo; /* memo slots of shared macro bodies */
     struct skr_extract_req **reqs;
     size_t nsources;
     const char **sources;

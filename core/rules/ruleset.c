@@ -1235,6 +1235,7 @@ static struct skr_ruleset *compile_all(struct collector *col,
     }
     if (rc == 0) {
         rs->nslots = b.comp.nreqs;
+        rs->nmemo = skr_compiler_assign_memos(&b.comp);
         rs->reqs = skr_arena_calloc(&rs->arena, b.comp.nreqs + 1, sizeof(*rs->reqs));
         if (rs->reqs == NULL) {
             rc = -ENOMEM;
@@ -1681,7 +1682,12 @@ int skr_ruleset_eval(const struct skr_ruleset *rs,
     if (ctx->ncache < rs->nslots && skr_eval_ctx_reserve(ctx, rs->nslots) < 0) {
         return -ENOMEM;
     }
+    if (ctx->nmemo <= rs->nmemo && skr_eval_ctx_reserve_memo(ctx, rs->nmemo) < 0) {
+        return -ENOMEM;
+    }
     skr_eval_begin(ctx, extract, extract_user);
+    ctx->code = evt_code;
+    ctx->code_known = true;
     ix = &rs->index[source_idx];
     if (evt_code <= ix->max_code) {
         list = ix->list + ix->off[evt_code];

@@ -32,7 +32,8 @@ static const char *const fields_part =
         "{\"name\":\"open\",\"code\":2},{\"name\":\"open\",\"code\":3},"
         "{\"name\":\"close\",\"code\":4},{\"name\":\"close\",\"code\":5},"
         "{\"name\":\"execve\",\"code\":292},{\"name\":\"execve\",\"code\":293},"
-        "{\"name\":\"openat\",\"code\":306},{\"name\":\"openat\",\"code\":307}";
+        "{\"name\":\"openat\",\"code\":306},{\"name\":\"openat\",\"code\":307},"
+        "{\"name\":\"mmap\",\"code\":1},{\"name\":\"munmap\",\"code\":1}";
 
 struct env {
     struct skr_test_host *th;
@@ -746,6 +747,79 @@ static void test_index_eval(void **state)
     free(bitmap);
 }
 
+/* evt.type tests decided by the event code, and macro bodies shared between rules: the same
+ * matches as extracting evt.type, without extracting it, except for a code that stands for
+ * several names (mmap and munmap share code 1 here, as generic syscall events do). */
+static unsigned type_extracts;
+
+static int counting_extract(void *user,
+                            const struct skr_extract_req *req,
+                            const struct skr_value **vals,
+                            uint32_t *n)
+{
+    if (req->field_id == 0) {
+        type_extracts++;
+    }
+    return extract(user, req, vals, n);
+}
+
+static void test_type_codes_and_shared_macros(void **state)
+{
+    struct env *e = *state;
+    const char *p;
+    struct loaded l;
+    struct skr_eval_ctx *ctx = skr_eval_ctx_new();
+    struct skr_strbuf b;
+    struct vals ev = { "open", "cat" };
+    static const struct {
+        const char *type;
+        uint16_t code;
+        const char *want;
+        unsigned type_extracts;
+    } cases[] = {
+        { "open", 2, "a;b;", 0 }, { "openat", 307, "a;", 0 }, { "close", 4, "n;", 0 },
+        { "mmap", 1, "g;n;", 1 }, { "munmap", 1, "n;", 1 },
+    };
+
+    assert_non_null(ctx);
+    skr_strbuf_init(&b);
+    p = file(
+            e, "codes.yaml",
+            "- macro: opener\n  condition: evt.type in (open, openat) and proc.name = cat\n"
+            "- macro: mapper\n  condition: evt.type = mmap\n" RULE("a", "opener and proc.name != x")
+                    RULE("b", "evt.type = open and opener") RULE("g", "mapper and proc.name = cat")
+                            RULE("n", "evt.type != open and evt.type != openat "
+                                      "and proc.name = cat"));
+    l = load_opts(e, &p, 1, NULL, 0, 7, true);
+    expect_ok(&l);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        /* twice: the second evaluation must not see the first one's kept results */
+        for (int round = 0; round < 2; round++) {
+            ev.type = cases[i].type;
+            type_extracts = 0;
+            skr_strbuf_reset(&b);
+            assert_true(skr_ruleset_eval(l.rs, ctx, 0, cases[i].code, counting_extract, &ev,
+                                         collect, &b) >= 0);
+            if (strcmp(b.p, cases[i].want) != 0 || type_extracts != cases[i].type_extracts) {
+                fail_msg("%s (code %u): matched %s with %u evt.type extractions, want %s with %u",
+                         cases[i].type, cases[i].code, b.p, type_extracts, cases[i].want,
+                         cases[i].type_extracts);
+            }
+        }
+    }
+    /* a different process name changes the shared macro's result from one event to the next */
+    ev.type = "open";
+    ev.name = "dog";
+    skr_strbuf_reset(&b);
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, counting_extract, &ev, collect, &b), 0);
+    ev.name = "cat";
+    skr_strbuf_reset(&b);
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, counting_extract, &ev, collect, &b), 2);
+    unload(&l);
+    skr_strbuf_fini(&b);
+    skr_eval_ctx_free(ctx);
+}
+
 /* ---- append_output ---------------------------------------------------------------------------- */
 
 static struct loaded load_append(struct env *e,
@@ -924,11 +998,17 @@ static void test_folders(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lists_macros),      cmocka_unit_test(test_exceptions),
-        cmocka_unit_test(test_append_override),   cmocka_unit_test(test_enable_disable),
-        cmocka_unit_test(test_required_versions), cmocka_unit_test(test_error_classes),
-        cmocka_unit_test(test_index_eval),        cmocka_unit_test(test_diags_format),
-        cmocka_unit_test(test_folders),           cmocka_unit_test(test_append_output),
+        cmocka_unit_test(test_lists_macros),
+        cmocka_unit_test(test_exceptions),
+        cmocka_unit_test(test_append_override),
+        cmocka_unit_test(test_enable_disable),
+        cmocka_unit_test(test_required_versions),
+        cmocka_unit_test(test_error_classes),
+        cmocka_unit_test(test_index_eval),
+        cmocka_unit_test(test_diags_format),
+        cmocka_unit_test(test_type_codes_and_shared_macros),
+        cmocka_unit_test(test_folders),
+        cmocka_unit_test(test_append_output),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

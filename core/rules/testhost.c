@@ -113,6 +113,35 @@ static size_t th_event_codes(void *user,
     return n;
 }
 
+static size_t th_event_code_names(void *user,
+                                  const char *source,
+                                  uint16_t code,
+                                  const char **names,
+                                  size_t max)
+{
+    struct skr_test_host *h = user;
+    size_t n = 0;
+
+    for (size_t i = 0; i < h->nevents; i++) {
+        const struct th_event *e = &h->events[i];
+        bool dup = false;
+        if (e->code != code || strcmp(e->source, source) != 0) {
+            continue;
+        }
+        for (size_t j = 0; j < n && j < max; j++) {
+            dup = dup || strcmp(names[j], e->name) == 0;
+        }
+        if (dup) {
+            continue;
+        }
+        if (n < max) {
+            names[n] = e->name;
+        }
+        n++;
+    }
+    return n;
+}
+
 static size_t th_event_code_count(void *user, const char *source)
 {
     struct skr_test_host *h = user;
@@ -293,6 +322,7 @@ struct skr_test_host *skr_test_host_new(const char *json, size_t len, char *err,
     h->host.event_codes = th_event_codes;
     h->host.plugin_version = th_plugin_version;
     h->host.event_code_count = th_event_code_count;
+    h->host.event_code_names = th_event_code_names;
     fields = cJSON_GetObjectItemCaseSensitive(root, "fields");
     if (!cJSON_IsArray(fields)) {
         snprintf(err, errlen, "the fields document has no \"fields\" array");
