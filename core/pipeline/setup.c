@@ -406,6 +406,12 @@ static int host_lookup(void *user,
     out->type = f->f->type;
     out->flags = f->f->flags;
     out->arg_flags = f->f->arg_flags;
+    /* fields of a plugin other than the one producing the source's events cost more */
+    out->cost = f->owner == SKR_FIELD_PLUGIN && f->plugin != NULL &&
+                                !((f->plugin->caps & SKR_CAP_SOURCING) &&
+                                  strcmp(f->plugin->source, source) == 0)
+                        ? 1
+                        : 0;
     return 0;
 }
 

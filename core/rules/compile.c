@@ -322,6 +322,7 @@ static struct skr_operand *compile_field(struct skr_compiler *c, const struct sk
     o->type = d.type;
     o->is_list = (d.flags & SKR_FIELD_LIST) != 0;
     o->fflags = d.flags;
+    o->cost = d.cost;
     o->req = req;
     o->text = text;
     return o;
@@ -1145,6 +1146,52 @@ static bool is_evt_type_check(const struct skr_cnode *k)
            strcmp(chk->lhs->text, "evt.type") == 0;
 }
 
+static uint32_t operand_cost(const struct skr_operand *o)
+{
+    uint32_t cost = o != NULL ? o->cost : 0;
+
+    for (uint32_t i = 0; o != NULL && i < o->nargs; i++) {
+        uint32_t k = operand_cost(o->args[i]);
+        cost = k > cost ? k : cost;
+    }
+    return cost;
+}
+
+/* The highest extraction cost among a node's checks. */
+static uint32_t node_cost(const struct skr_cnode *k)
+{
+    uint32_t cost = 0;
+
+    if (k->kind == SKR_CN_CHECK) {
+        uint32_t l = operand_cost(k->chk->lhs);
+        uint32_t r = operand_cost(k->chk->rhs);
+        return l > r ? l : r;
+    }
+    for (uint32_t i = 0; i < k->n; i++) {
+        uint32_t c = node_cost(k->kids[i]);
+        cost = c > cost ? c : cost;
+    }
+    return cost;
+}
+
+/* Operands of "and"/"or" whose fields cost more to extract (another plugin's, looked up in
+ * shared tables) go after the others, keeping their order otherwise: a cheap operand that
+ * decides the result saves the extraction. Checks have no side effects, so the result is
+ * the same. */
+static void order_by_cost(struct skr_cnode **kids, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        struct skr_cnode *k = kids[i];
+        uint32_t c = node_cost(k);
+        uint32_t j = i;
+        while (j > 0 && node_cost(kids[j - 1]) > c) {
+            kids[j] = kids[j - 1];
+            j--;
+        }
+        kids[j] = k;
+    }
+}
+
 static void defer_evt_type_checks(struct skr_cnode **kids, uint32_t n)
 {
     uint32_t w = 0;
@@ -1293,6 +1340,7 @@ static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_a
             }
             nk += add;
         }
+        order_by_cost(kids, nk);
         if (kind == SKR_CN_AND) {
             defer_evt_type_checks(kids, nk);
         }

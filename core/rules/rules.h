@@ -81,6 +81,10 @@ struct skr_field_desc {
     uint32_t type;      /* enum skr_ftype */
     uint32_t flags;     /* SKR_FIELD_* */
     uint32_t arg_flags; /* SKR_ARG_* */
+    /* Relative cost of extracting it, for ordering the operands of "and"/"or" (0 when
+     * unknown): 0 for the fields of the plugin that produces the source's events, 1 for
+     * fields another plugin computes (often from shared tables). */
+    uint32_t cost;
 };
 
 /* ---- Load-time host interface ------------------------------------------------- */

@@ -56,6 +56,7 @@ struct skr_operand {
     char sel;                          /* the getopt selector */
     uint32_t type;                     /* enum skr_ftype of the result */
     uint32_t fflags;                   /* SKR_FIELD_* of a field */
+    uint32_t cost;                     /* skr_field_desc.cost; the highest of its args */
     const struct skr_extract_req *req; /* SKR_OPD_FIELD */
     struct skr_operand **args;         /* SKR_OPD_XFORM, SKR_OPD_TLIST */
     uint32_t nargs;

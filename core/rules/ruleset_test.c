@@ -27,6 +27,7 @@ static const char *const fields_part =
         "{\"source\":\"syscall\",\"name\":\"fd.name\",\"type\":\"string\"},"
         "{\"source\":\"syscall\",\"name\":\"fd.directory\",\"type\":\"string\"},"
         "{\"source\":\"syscall\",\"name\":\"user.name\",\"type\":\"string\"},"
+        "{\"source\":\"syscall\",\"name\":\"container.id\",\"type\":\"string\",\"cost\":1},"
         "{\"source\":\"k8s_audit\",\"name\":\"ka.verb\",\"type\":\"string\"}"
         "],\"event_types\":{\"syscall\":["
         "{\"name\":\"open\",\"code\":2},{\"name\":\"open\",\"code\":3},"
@@ -751,6 +752,7 @@ static void test_index_eval(void **state)
  * matches as extracting evt.type, without extracting it, except for a code that stands for
  * several names (mmap and munmap share code 1 here, as generic syscall events do). */
 static unsigned type_extracts;
+static unsigned container_extracts;
 
 static int counting_extract(void *user,
                             const struct skr_extract_req *req,
@@ -759,6 +761,9 @@ static int counting_extract(void *user,
 {
     if (req->field_id == 0) {
         type_extracts++;
+    }
+    if (req->field_id == 8) {
+        container_extracts++; /* missing: != fails */
     }
     return extract(user, req, vals, n);
 }
@@ -789,7 +794,9 @@ static void test_type_codes_and_shared_macros(void **state)
             "- macro: mapper\n  condition: evt.type = mmap\n" RULE("a", "opener and proc.name != x")
                     RULE("b", "evt.type = open and opener") RULE("g", "mapper and proc.name = cat")
                             RULE("n", "evt.type != open and evt.type != openat "
-                                      "and proc.name = cat"));
+                                      "and proc.name = cat")
+                                    RULE("c", "evt.type = open and container.id != host "
+                                              "and proc.name = cat"));
     l = load_opts(e, &p, 1, NULL, 0, 7, true);
     expect_ok(&l);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -807,11 +814,14 @@ static void test_type_codes_and_shared_macros(void **state)
             }
         }
     }
-    /* a different process name changes the shared macro's result from one event to the next */
+    /* a different process name changes the shared macro's result from one event to the next;
+     * the costly container.id is not extracted when proc.name decides first */
     ev.type = "open";
     ev.name = "dog";
     skr_strbuf_reset(&b);
+    container_extracts = 0;
     assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, counting_extract, &ev, collect, &b), 0);
+    assert_int_equal(container_extracts, 0);
     ev.name = "cat";
     skr_strbuf_reset(&b);
     assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, counting_extract, &ev, collect, &b), 2);

@@ -255,6 +255,12 @@ static int parse_field(struct skr_test_host *h, const cJSON *f, char *err, size_
     if (jbool(f, "list")) {
         tf->d.flags |= SKR_FIELD_LIST;
     }
+    {
+        const cJSON *cost = cJSON_GetObjectItemCaseSensitive(f, "cost");
+        if (cJSON_IsNumber(cost) && cost->valuedouble >= 0) {
+            tf->d.cost = (uint32_t)cost->valuedouble;
+        }
+    }
     cJSON_ArrayForEach(p, props) {
         if (!cJSON_IsString(p)) {
             continue;
