@@ -376,6 +376,10 @@ static void state_fd_limits(void **state)
     /* the copy owns its name */
     assert_int_equal(skr_fd_set_name(f, "/other", 6), 0);
     assert_string_equal(g->name, "/var/log/syslog");
+    /* copying an entry onto its own fd leaves it as it is */
+    assert_ptr_equal(skr_fd_copy(st, t->proc, 0, g), g);
+    assert_string_equal(g->name, "/var/log/syslog");
+    assert_string_equal(g->name_raw, "syslog");
     /* replacing an fd reuses its slot; a long name grows it */
     for (int i = 0; i < 100; i++) {
         char name[64];

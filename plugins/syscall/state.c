@@ -218,23 +218,14 @@ struct skr_fdinfo *skr_fd_copy(struct skr_state *st,
                                int64_t fd,
                                const struct skr_fdinfo *src)
 {
-    struct skr_fdinfo saved = *src; /* src may be the entry being replaced */
-    char *sname = NULL, *sraw = NULL;
+    struct skr_fdinfo saved;
     struct skr_fdinfo *f;
 
-    if (src->name_len) {
-        sname = strndup(src->name, src->name_len);
-        if (!sname) {
-            return NULL;
-        }
+    if (skr_fd_find(p, fd) == src) {
+        return (struct skr_fdinfo *)src; /* onto itself (dup2(n, n)): nothing changes */
     }
-    if (src->raw_len) {
-        sraw = strndup(src->name_raw, src->raw_len);
-        if (!sraw) {
-            free(sname);
-            return NULL;
-        }
-    }
+    /* src is another entry: making room for fd never moves or changes it */
+    saved = *src;
     f = skr_fd_add(st, p, fd);
     if (f) {
         char *name = f->name, *raw = f->name_raw;
@@ -247,14 +238,12 @@ struct skr_fdinfo *skr_fd_copy(struct skr_state *st,
         f->name_raw = raw;
         f->raw_cap = rcap;
         f->raw_len = 0;
-        if (skr_fd_set_name(f, sname ? sname : "", saved.name_len) < 0 ||
-            skr_fd_set_name_raw(f, sraw ? sraw : "", saved.raw_len) < 0) {
+        if (skr_fd_set_name(f, src->name_len ? src->name : "", saved.name_len) < 0 ||
+            skr_fd_set_name_raw(f, src->raw_len ? src->name_raw : "", saved.raw_len) < 0) {
             skr_fd_remove(st, p, fd);
             f = NULL;
         }
     }
-    free(sname);
-    free(sraw);
     return f;
 }
 
