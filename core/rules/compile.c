@@ -1175,39 +1175,33 @@ static uint32_t node_cost(const struct skr_cnode *k)
 }
 
 /* Operands of "and"/"or" whose fields cost more to extract (another plugin's, looked up in
- * shared tables) go after the others, keeping their order otherwise: a cheap operand that
- * decides the result saves the extraction. Checks have no side effects, so the result is
- * the same. */
-static void order_by_cost(struct skr_cnode **kids, uint32_t n)
+ * shared tables) go after the others: a cheap operand that decides the result saves the
+ * extraction. Checks have no side effects, so the result is the same. */
+static bool is_costly(const struct skr_cnode *k)
 {
-    for (uint32_t i = 1; i < n; i++) {
-        struct skr_cnode *k = kids[i];
-        uint32_t c = node_cost(k);
-        uint32_t j = i;
-        while (j > 0 && node_cost(kids[j - 1]) > c) {
-            kids[j] = kids[j - 1];
-            j--;
-        }
-        kids[j] = k;
-    }
+    return node_cost(k) > 0;
 }
 
-static void defer_evt_type_checks(struct skr_cnode **kids, uint32_t n)
+/* Moves the operands late() picks after the others, keeping both groups in their order.
+ * Without memory the order stays as it is (still correct, only slower). */
+static void move_last(struct skr_cnode **kids, uint32_t n, bool (*late)(const struct skr_cnode *))
 {
+    struct skr_cnode **moved;
     uint32_t w = 0;
-    struct skr_cnode *deferred[64];
-    uint32_t nd = 0;
+    uint32_t nm = 0;
 
+    if (n < 2 || (moved = malloc(n * sizeof(*moved))) == NULL) {
+        return;
+    }
     for (uint32_t i = 0; i < n; i++) {
-        if (nd < 64 && is_evt_type_check(kids[i])) {
-            deferred[nd++] = kids[i];
+        if (late(kids[i])) {
+            moved[nm++] = kids[i];
         } else {
             kids[w++] = kids[i];
         }
     }
-    if (nd > 0) {
-        memcpy(kids + w, deferred, nd * sizeof(*kids));
-    }
+    memcpy(kids + w, moved, nm * sizeof(*kids));
+    free(moved);
 }
 
 /* One compiled macro body: the node every reference of the macro (for one source) shares. */
@@ -1340,9 +1334,9 @@ static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_a
             }
             nk += add;
         }
-        order_by_cost(kids, nk);
+        move_last(kids, nk, is_costly);
         if (kind == SKR_CN_AND) {
-            defer_evt_type_checks(kids, nk);
+            move_last(kids, nk, is_evt_type_check);
         }
         cn = skr_arena_calloc(c->arena, 1, sizeof(*cn));
         if (cn != NULL && nk > 0) {
