@@ -553,6 +553,37 @@ static void test_cache(void **state)
     skr_arena_fini(&a);
 }
 
+/* The substring search against memmem: every needle of a small alphabet in short texts
+ * (the hand-written path) and long ones (memmem), including needles at both ends. */
+static void test_contains_search(void **state)
+{
+    uint8_t h[300];
+    uint8_t n[6];
+    uint32_t seed = 12345;
+
+    (void)state;
+    for (int round = 0; round < 20000; round++) {
+        size_t hlen = (round % 7 == 0) ? 257 + (seed % 40) : seed % 40;
+        size_t nlen;
+        for (size_t i = 0; i < hlen; i++) {
+            seed = seed * 1103515245u + 12345u;
+            h[i] = (uint8_t)('a' + (seed >> 16) % 3);
+        }
+        seed = seed * 1103515245u + 12345u;
+        nlen = (seed >> 16) % 6;
+        for (size_t i = 0; i < nlen; i++) {
+            seed = seed * 1103515245u + 12345u;
+            n[i] = (uint8_t)('a' + (seed >> 16) % 3);
+        }
+        bool want = nlen == 0 || memmem(h, hlen, n, nlen) != NULL;
+        assert_int_equal(skr_bytes_contains(h, hlen, n, nlen), want);
+    }
+    assert_true(skr_bytes_contains((const uint8_t *)"/etc/shadow", 11,
+                                   (const uint8_t *)"/etc/shadow", 11));
+    assert_true(skr_bytes_contains((const uint8_t *)"/x/id_rsa", 9, (const uint8_t *)"id_rsa", 6));
+    assert_false(skr_bytes_contains((const uint8_t *)"/x/id_rs", 8, (const uint8_t *)"id_rsa", 6));
+}
+
 static void test_render(void **state)
 {
     static const struct {
@@ -618,11 +649,12 @@ static void test_render(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strings),       cmocka_unit_test(test_buffers),
-        cmocka_unit_test(test_numbers),       cmocka_unit_test(test_addresses),
-        cmocka_unit_test(test_lists_missing), cmocka_unit_test(test_modifiers_and_ancestors),
-        cmocka_unit_test(test_transformers),  cmocka_unit_test(test_warnings),
-        cmocka_unit_test(test_cache),         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_strings),         cmocka_unit_test(test_buffers),
+        cmocka_unit_test(test_numbers),         cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_lists_missing),   cmocka_unit_test(test_modifiers_and_ancestors),
+        cmocka_unit_test(test_transformers),    cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_cache),           cmocka_unit_test(test_render),
+        cmocka_unit_test(test_contains_search),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

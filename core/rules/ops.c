@@ -251,10 +251,29 @@ bool skr_pmatch_match(const struct skr_pmatch *pm, const char *path, size_t len)
 
 bool skr_bytes_contains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen)
 {
+    const uint8_t *p = h;
+    const uint8_t *end;
+
     if (nlen == 0) {
         return true;
     }
-    return memmem(h, hlen, n, nlen) != NULL;
+    if (nlen > hlen) {
+        return false;
+    }
+    if (hlen > 256 || nlen == 1) {
+        /* long text: memmem stays linear whatever the input */
+        return memmem(h, hlen, n, nlen) != NULL;
+    }
+    /* Short text (paths, names): first byte by memchr, then last byte, then the rest;
+     * memmem's set-up costs more than the whole search here. */
+    end = h + hlen - nlen + 1; /* one past the last possible start */
+    while (p < end && (p = memchr(p, n[0], (size_t)(end - p))) != NULL) {
+        if (p[nlen - 1] == n[nlen - 1] && memcmp(p + 1, n + 1, nlen - 2) == 0) {
+            return true;
+        }
+        p++;
+    }
+    return false;
 }
 
 static inline uint8_t lower(uint8_t c)
