@@ -191,10 +191,12 @@ static int generic(struct skr_source *s, uint32_t g, const struct skr_value **va
     }
 }
 
-/* Copies a plugin's results (plugin memory) into the arena as engine values. */
+/* A plugin's results as engine values: strings and buffers copied into the arena, or
+ * pointed at when the plugin keeps them for the whole event (in_place). */
 static int convert(struct skr_source *s,
                    const ss_plugin_extract_field *f,
                    uint32_t type,
+                   bool in_place,
                    const struct skr_value **vals,
                    uint32_t *nvals)
 {
@@ -221,11 +223,13 @@ static int convert(struct skr_source *s,
         case SAKER_FTYPE_FSPATH: {
             const char *str = f->res.str[i] ? f->res.str[i] : "";
             size_t len = strlen(str);
-            char *copy;
-            s->arena_used = true;
-            copy = skr_arena_strndup(&s->arena, str, len);
-            if (copy == NULL) {
-                return -ENOMEM;
+            const char *copy = str;
+            if (!in_place) {
+                s->arena_used = true;
+                copy = skr_arena_strndup(&s->arena, str, len);
+                if (copy == NULL) {
+                    return -ENOMEM;
+                }
             }
             out[i].p = (const uint8_t *)copy;
             out[i].len = (uint32_t)len;
@@ -238,11 +242,13 @@ static int convert(struct skr_source *s,
         case FTYPE_IPNET:
         case SAKER_FTYPE_BYTEBUF: {
             const ss_plugin_byte_buffer *b = &f->res.buf[i];
-            void *copy;
-            s->arena_used = true;
-            copy = skr_arena_memdup(&s->arena, b->ptr, b->len ? b->len : 1);
-            if (copy == NULL) {
-                return -ENOMEM;
+            const void *copy = b->ptr != NULL ? b->ptr : "";
+            if (!in_place) {
+                s->arena_used = true;
+                copy = skr_arena_memdup(&s->arena, copy, b->len ? b->len : 1);
+                if (copy == NULL) {
+                    return -ENOMEM;
+                }
             }
             out[i].p = copy;
             out[i].len = b->len;
@@ -301,5 +307,5 @@ int skr_extract(void *user,
                      skr_plugin_inst_last_error(inst));
         return -EIO;
     }
-    return convert(s, &s->extract_field, fd->f->type, vals, nvals);
+    return convert(s, &s->extract_field, fd->f->type, inst->extract_event_lifetime, vals, nvals);
 }

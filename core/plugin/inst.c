@@ -168,6 +168,9 @@ int skr_plugin_inst_init(struct skr_plugin_inst *inst,
         skr_plugin_inst_fini(inst);
         return skr_err_set(err, -ENOMEM, "plugin '%s': out of memory", p->name);
     }
+    inst->extract_event_lifetime =
+            (p->caps & SKR_CAP_EXTRACTION) && p->vt.get_extract_lifetime != NULL &&
+            p->vt.get_extract_lifetime(inst->state) == SAKER_EXTRACT_LIFETIME_EVENT;
     if ((p->caps & SKR_CAP_PARSING) &&
         type_filter(inst, p->vt.api.get_parse_event_types, &p->parse_sources, &inst->parse_all,
                     &inst->parse_types) < 0) {

@@ -72,6 +72,7 @@ void skr_plugin_resolve(void *dl, struct skr_plugin_vtable *vt)
     RESOLVE(api.capture_close, "plugin_capture_close");
     RESOLVE(api.get_required_event_schema_version, "plugin_get_required_event_schema_version");
     RESOLVE(get_required_saker_ext_version, "plugin_get_required_saker_ext_version");
+    RESOLVE(get_extract_lifetime, "plugin_get_extract_lifetime");
     RESOLVE(get_event_types, "plugin_get_event_types");
     RESOLVE(set_event_interest, "plugin_set_event_interest");
     RESOLVE(sink_open, "plugin_sink_open");
@@ -259,8 +260,9 @@ static int check_ext_version(struct skr_plugin *p, struct skr_err *err)
     static const struct skr_semver host = { SAKER_EXT_VERSION_MAJOR, SAKER_EXT_VERSION_MINOR,
                                             SAKER_EXT_VERSION_PATCH };
     const struct skr_plugin_vtable *vt = &p->vt;
-    bool any = vt->get_event_types || vt->set_event_interest || vt->sink_open || vt->sink_write ||
-               vt->sink_flush || vt->sink_reopen || vt->sink_close;
+    bool any = vt->get_event_types || vt->set_event_interest || vt->get_extract_lifetime ||
+               vt->sink_open || vt->sink_write || vt->sink_flush || vt->sink_reopen ||
+               vt->sink_close;
     struct skr_semver need;
     const char *s;
 

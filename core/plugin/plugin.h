@@ -39,6 +39,7 @@
 struct skr_plugin_vtable {
     plugin_api api;
     const char *(*get_required_saker_ext_version)(void);
+    uint32_t (*get_extract_lifetime)(ss_plugin_t *s);
     const saker_event_type *(*get_event_types)(ss_plugin_t *s, uint32_t *num_types);
     ss_plugin_rc (*set_event_interest)(ss_plugin_t *s, const saker_event_interest *in);
     saker_sink_t *(*sink_open)(ss_plugin_t *s, const char *params, ss_plugin_rc *rc);
@@ -208,6 +209,9 @@ struct skr_plugin_inst {
     /* event codes this instance extracts from / parses (bitmaps of 65536 bits) */
     bool extract_all;
     bool parse_all;
+    /* extract_fields results stay valid for the whole event (SAKER_EXTRACT_LIFETIME_EVENT):
+     * the host keeps pointers to them instead of copies */
+    bool extract_event_lifetime;
     uint8_t *extract_types;
     uint8_t *parse_types;
 

@@ -814,10 +814,51 @@ static void threads_table(void **state)
     free(t);
 }
 
+/* The results of one event stay valid while the event's other fields are extracted (the
+ * host reads them in place), and the next event starts afresh. */
+uint32_t plugin_get_extract_lifetime(ss_plugin_t *st);
+
+static void results_last_the_event(void **state)
+{
+    struct sys s;
+    struct tev *t = malloc(sizeof(*t));
+    const ss_plugin_event *e;
+    ss_plugin_extract_field name, dir, pname, cmd;
+    const char *name_p, *dir_p, *pname_p;
+
+    (void)state;
+    sys_open(&s, NULL);
+    assert_int_equal(plugin_get_extract_lifetime(s.st), SAKER_EXTRACT_LIFETIME_EVENT);
+    boot(&s);
+    e = fchmod_evt(t, 101, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_extract(&s, e, "fd.name", &name), 1);
+    name_p = name.res.str[0];
+    assert_int_equal(sys_extract(&s, e, "fd.directory", &dir), 1);
+    dir_p = dir.res.str[0];
+    assert_int_equal(sys_extract(&s, e, "proc.pname", &pname), 1);
+    pname_p = pname.res.str[0];
+    for (int i = 0; i < 200; i++) { /* enough copies to need new store blocks */
+        assert_int_equal(sys_extract(&s, e, "proc.cmdline", &cmd), 1);
+    }
+    assert_ptr_equal(name.res.str[0], name_p);
+    assert_string_equal(name_p, "/var/log/auth.log");
+    assert_string_equal(dir_p, "/var/log");
+    assert_string_equal(pname_p, "sshd");
+    /* another event: the earlier results are given up, new ones are right */
+    e = fchmod_evt(t, 101, 7);
+    sys_parse(&s, e);
+    assert_int_equal(sys_extract(&s, e, "fd.directory", &dir), 1);
+    assert_string_equal(dir.res.str[0], "/var/log");
+    sys_close(&s);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(state_events_build_the_tree),
+        cmocka_unit_test(results_last_the_event),
         cmocka_unit_test(process_life_cycle),
         cmocka_unit_test(threads_share_fds),
         cmocka_unit_test(sockets_and_tuples),

@@ -213,6 +213,15 @@ SAKER_EXPORT const char *plugin_get_required_saker_ext_version(void)
     return REQUIRED_EXT;
 }
 
+/* Extraction results stay in the store, or in state untouched until the next parse, until
+ * another event is extracted: the host reads them in place. (A host without this
+ * extension copies them, so the requirement stays 1.0.0.) */
+SAKER_EXPORT uint32_t plugin_get_extract_lifetime(ss_plugin_t *st)
+{
+    (void)st;
+    return SAKER_EXTRACT_LIFETIME_EVENT;
+}
+
 SAKER_EXPORT const char *plugin_get_name(void)
 {
     return SKR_PLUGIN_NAME;

@@ -84,7 +84,9 @@ struct skr_sys {
     uint32_t n_unsupported;
 
     /* extraction */
-    struct saker_store store;
+    struct saker_store store; /* extraction results of event store_evtnum */
+    uint64_t store_evtnum;
+    bool store_valid;
     struct skr_sbuf sb, sb2;
 
     /* live source (NULL when not open: replay) */

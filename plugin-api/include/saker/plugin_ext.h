@@ -27,7 +27,7 @@ extern "C" {
 
 /* The extension version this host offers. */
 #define SAKER_EXT_VERSION_MAJOR 1
-#define SAKER_EXT_VERSION_MINOR 0
+#define SAKER_EXT_VERSION_MINOR 1
 #define SAKER_EXT_VERSION_PATCH 0
 #define SAKER_EXT_VERSION_STR                \
     SAKER_STRINGIFY(SAKER_EXT_VERSION_MAJOR) \
@@ -77,6 +77,25 @@ enum saker_field_type {
 /*
  * const char *plugin_get_required_saker_ext_version(void);
  *   Required when any symbol below is exported. Static "M.m.p".
+ */
+
+/* ---- Extraction results that last the event (extractors, since 1.1) --------
+ *
+ * The base API keeps the values extract_fields returns valid only until the
+ * plugin's next extract_fields call, so a host that keeps them for the rest
+ * of the event (conditions, then outputs) copies every string and buffer.
+ * A plugin that keeps them longer says so, and the host reads them in place.
+ */
+/* The base API's rule: valid until the next extract_fields call. */
+#define SAKER_EXTRACT_LIFETIME_CALL 0u
+/* Valid until the plugin is handed another event (parse_event, or
+ * extract_fields with another evtnum), next_batch is called, or destroy. */
+#define SAKER_EXTRACT_LIFETIME_EVENT 1u
+
+/*
+ * uint32_t plugin_get_extract_lifetime(ss_plugin_t *s);
+ *   Optional, extractors. Called once after init, from the loading thread.
+ *   Returns SAKER_EXTRACT_LIFETIME_*; unknown values count as _CALL.
  */
 
 /* ---- Event-type table (sources) -------------------------------------------
