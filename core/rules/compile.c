@@ -1182,6 +1182,78 @@ static bool is_costly(const struct skr_cnode *k)
     return node_cost(k) > 0;
 }
 
+/* A check that holds for few events: a string field compared to constants by equality,
+ * membership, prefix, suffix, substring or pattern. Not one against single characters
+ * only (fd.typechar = f, evt.dir = <: a handful of values, most events have the common
+ * one), nor negations, booleans, numbers or field-to-field comparisons. */
+static bool check_is_selective(const struct skr_check *chk)
+{
+    bool longer = false;
+
+    if (chk->typebits != NULL || chk->rhs != NULL || chk->mod != SKR_MOD_NONE ||
+        (chk->cls != SKR_CLS_STR && chk->cls != SKR_CLS_BUF)) {
+        return false;
+    }
+    switch (chk->op) {
+    case SKR_OP_EQ:
+    case SKR_OP_IN:
+    case SKR_OP_INTERSECTS:
+    case SKR_OP_STARTSWITH:
+    case SKR_OP_BSTARTSWITH:
+    case SKR_OP_ENDSWITH:
+    case SKR_OP_CONTAINS:
+    case SKR_OP_ICONTAINS:
+    case SKR_OP_BCONTAINS:
+    case SKR_OP_GLOB:
+    case SKR_OP_IGLOB:
+    case SKR_OP_PMATCH:
+    case SKR_OP_REGEX:
+        break;
+    default:
+        return false;
+    }
+    for (uint32_t i = 0; i < chk->nvals; i++) {
+        longer = longer || chk->vals[i].len > 1;
+    }
+    return longer;
+}
+
+/* An operand likely to be false: a selective check, an "and" with one, an "or" of them. */
+static bool is_selective(const struct skr_cnode *k)
+{
+    switch ((enum skr_cnode_kind)k->kind) {
+    case SKR_CN_CHECK:
+        return check_is_selective(k->chk);
+    case SKR_CN_MEMO:
+        return is_selective(k->kids[0]);
+    case SKR_CN_AND:
+        for (uint32_t i = 0; i < k->n; i++) {
+            if (is_selective(k->kids[i])) {
+                return true;
+            }
+        }
+        return false;
+    case SKR_CN_OR:
+        for (uint32_t i = 0; i < k->n; i++) {
+            if (!is_selective(k->kids[i])) {
+                return false;
+            }
+        }
+        return k->n > 0;
+    default:
+        return false;
+    }
+}
+
+/* In an "and", operands likely to be true go after the others: a rule such as
+ * "open_read and sensitive_files and ..." then looks at the file name first, which
+ * decides nearly every event, instead of extracting the open flags, the fd type and the
+ * fd number that nearly every open has. Checks have no side effects: same result. */
+static bool is_unselective(const struct skr_cnode *k)
+{
+    return !is_selective(k);
+}
+
 /* Moves the operands late() picks after the others, keeping both groups in their order.
  * Without memory the order stays as it is (still correct, only slower). */
 static void move_last(struct skr_cnode **kids, uint32_t n, bool (*late)(const struct skr_cnode *))
@@ -1333,6 +1405,9 @@ static struct skr_cnode *compile_node(struct skr_compiler *c, const struct skr_a
                 kids[nk] = k;
             }
             nk += add;
+        }
+        if (kind == SKR_CN_AND) {
+            move_last(kids, nk, is_unselective);
         }
         move_last(kids, nk, is_costly);
         if (kind == SKR_CN_AND) {

@@ -830,6 +830,66 @@ static void test_type_codes_and_shared_macros(void **state)
     skr_eval_ctx_free(ctx);
 }
 
+/* In an "and", a string compared to constants goes before operands that hold for most
+ * events (numbers, negations, single characters): the same matches, fewer extractions. */
+static unsigned num_extracts;
+
+static int num_counting_extract(void *user,
+                                const struct skr_extract_req *req,
+                                const struct skr_value **vals,
+                                uint32_t *n)
+{
+    static struct skr_value v;
+
+    if (req->field_id == 1) {
+        num_extracts++;
+        v.u64 = 7;
+        *vals = &v;
+        *n = 1;
+        return 0;
+    }
+    return extract(user, req, vals, n);
+}
+
+static void test_selective_first(void **state)
+{
+    struct env *e = *state;
+    const char *p;
+    struct loaded l;
+    struct skr_eval_ctx *ctx = skr_eval_ctx_new();
+    struct skr_strbuf b;
+    struct vals ev = { "open", "dog" };
+
+    assert_non_null(ctx);
+    skr_strbuf_init(&b);
+    p = file(e, "selective.yaml",
+             "- macro: numbered\n  condition: evt.num > 5 and proc.name != x\n" RULE(
+                     "s", "evt.type = open and numbered and proc.name startswith ca"));
+    l = load_opts(e, &p, 1, NULL, 0, 7, true);
+    expect_ok(&l);
+    /* dog: proc.name decides without evt.num */
+    num_extracts = 0;
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, num_counting_extract, &ev, collect, &b), 0);
+    assert_int_equal(num_extracts, 0);
+    ev.name = "cat";
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, num_counting_extract, &ev, collect, &b), 1);
+    assert_string_equal(b.p, "s;");
+    assert_int_equal(num_extracts, 1);
+    unload(&l);
+
+    /* one character compared: no reason to think it rare, the order stays */
+    p = file(e, "selective.yaml", RULE("t", "evt.type = open and evt.num > 5 and proc.name = c"));
+    l = load_opts(e, &p, 1, NULL, 0, 7, true);
+    expect_ok(&l);
+    ev.name = "dog";
+    num_extracts = 0;
+    assert_int_equal(skr_ruleset_eval(l.rs, ctx, 0, 2, num_counting_extract, &ev, collect, &b), 0);
+    assert_int_equal(num_extracts, 1);
+    unload(&l);
+    skr_strbuf_fini(&b);
+    skr_eval_ctx_free(ctx);
+}
+
 /* ---- append_output ---------------------------------------------------------------------------- */
 
 static struct loaded load_append(struct env *e,
@@ -1017,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_index_eval),
         cmocka_unit_test(test_diags_format),
         cmocka_unit_test(test_type_codes_and_shared_macros),
+        cmocka_unit_test(test_selective_first),
         cmocka_unit_test(test_folders),
         cmocka_unit_test(test_append_output),
     };
