@@ -1062,3 +1062,37 @@ bool skr_eval_cond(struct skr_eval_ctx *ctx, const struct skr_cnode *nd)
     }
     return false;
 }
+
+bool skr_eval_prog(struct skr_eval_ctx *ctx, const struct skr_prog *prog)
+{
+    uint32_t pc = 0;
+
+    while (pc < prog->n) {
+        const struct skr_ins *in = &prog->ins[pc];
+        switch ((enum skr_ins_op)in->op) {
+        case SKR_INS_CHECK:
+            pc = eval_check(ctx, in->chk) ? in->t : in->f;
+            break;
+        case SKR_INS_JUMP:
+            pc = in->t;
+            break;
+        case SKR_INS_MEMO:
+            if (in->slot < ctx->nmemo && ctx->memo[in->slot].gen == ctx->gen) {
+                pc = ctx->memo[in->slot].val ? in->t : in->f;
+            } else {
+                pc++;
+            }
+            break;
+        case SKR_INS_SET:
+            if (in->slot < ctx->nmemo) {
+                ctx->memo[in->slot].gen = ctx->gen;
+                ctx->memo[in->slot].val = in->val;
+            }
+            pc = in->t;
+            break;
+        default:
+            return false;
+        }
+    }
+    return pc == SKR_PC_TRUE;
+}

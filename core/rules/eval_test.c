@@ -202,6 +202,15 @@ static int run(struct env *e, const char *expr, char *err, size_t errlen, int *n
     assert_int_equal(skr_eval_ctx_reserve(e->ctx, c.nreqs + 1), 0);
     skr_eval_begin(e->ctx, extract, &cd);
     res = skr_eval_cond(e->ctx, cn) ? 1 : 0;
+    {
+        /* the branch program the ruleset evaluates gives the same result */
+        const struct skr_prog *prog = skr_prog_build(&a, cn);
+        assert_non_null(prog);
+        skr_eval_begin(e->ctx, extract, &cd);
+        if ((skr_eval_prog(e->ctx, prog) ? 1 : 0) != res) {
+            fail_msg("%s: the branch program disagrees with the tree (%d)", expr, res);
+        }
+    }
 out:
     skr_compiler_fini(&c);
     skr_arena_fini(&a);

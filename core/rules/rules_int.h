@@ -120,6 +120,38 @@ struct skr_cnode {
     struct skr_check *chk;
 };
 
+/* A condition as a branch program: the same checks in the same order with the same
+ * short-circuit, as a flat array of forward jumps instead of a tree walked by
+ * recursion (prog.c). */
+enum skr_ins_op {
+    SKR_INS_CHECK = 1, /* pc = check ? t : f */
+    SKR_INS_JUMP,      /* pc = t */
+    SKR_INS_MEMO,      /* memo slot kept for this event: pc = value ? t : f; else pc + 1 */
+    SKR_INS_SET        /* keep val in memo slot; pc = t */
+};
+
+#define SKR_PC_FALSE 0xfffffffeu
+#define SKR_PC_TRUE  0xffffffffu
+
+struct skr_ins {
+    uint8_t op;
+    bool val;
+    uint32_t slot;
+    uint32_t t, f;
+    const struct skr_check *chk;
+};
+
+struct skr_prog {
+    uint32_t n;
+    struct skr_ins ins[];
+};
+
+/* The program of a compiled condition (memo slots already assigned), in arena. NULL when
+ * out of memory (the tree is evaluated instead). */
+struct skr_prog *skr_prog_build(struct skr_arena *arena, const struct skr_cnode *cond);
+/* Same result as skr_eval_cond on the condition it was built from. */
+bool skr_eval_prog(struct skr_eval_ctx *ctx, const struct skr_prog *prog);
+
 /* ---- Output formats ---------------------------------------------------------------------- */
 
 struct skr_fmt_seg {
@@ -351,6 +383,7 @@ struct skr_rule {
     size_t ntags;
     const char *desc;
     struct skr_cnode *cond;
+    struct skr_prog *prog; /* cond as a branch program, or NULL */
     struct skr_format out;
     const char *cond_str;   /* canonical compiled condition */
     const char *output_str; /* compiled output text */

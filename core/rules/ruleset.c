@@ -1236,6 +1236,10 @@ static struct skr_ruleset *compile_all(struct collector *col,
     if (rc == 0) {
         rs->nslots = b.comp.nreqs;
         rs->nmemo = skr_compiler_assign_memos(&b.comp);
+        for (size_t i = 0; i < rs->ncompiled; i++) {
+            /* after the memo slots: the programs carry them */
+            rs->compiled[i]->prog = skr_prog_build(&rs->arena, rs->compiled[i]->cond);
+        }
         rs->reqs = skr_arena_calloc(&rs->arena, b.comp.nreqs + 1, sizeof(*rs->reqs));
         if (rs->reqs == NULL) {
             rc = -ENOMEM;
@@ -1698,7 +1702,7 @@ int skr_ruleset_eval(const struct skr_ruleset *rs,
     }
     for (uint32_t i = 0; i < n; i++) {
         struct skr_rule *r = list[i];
-        if (!skr_eval_cond(ctx, r->cond)) {
+        if (!(r->prog != NULL ? skr_eval_prog(ctx, r->prog) : skr_eval_cond(ctx, r->cond))) {
             continue;
         }
         matches++;

@@ -378,8 +378,16 @@ static int cmd_compile(struct skr_test_host *th, const char *source)
             ev.host = th;
             ev.fields = empty;
             if (skr_eval_ctx_reserve(ctx, comp.nreqs + 1) == 0) {
+                const struct skr_prog *prog = skr_prog_build(&a, cn);
+                bool v;
                 skr_eval_begin(ctx, json_extract, &ev);
-                cJSON_AddBoolToObject(out, "eval", skr_eval_cond(ctx, cn));
+                v = skr_eval_cond(ctx, cn);
+                cJSON_AddBoolToObject(out, "eval", v);
+                skr_eval_begin(ctx, json_extract, &ev);
+                if (prog == NULL || skr_eval_prog(ctx, prog) != v) {
+                    fprintf(stderr, "branch program disagrees with the tree\n");
+                    abort();
+                }
             }
             cJSON_AddBoolToObject(out, "uses_fields", comp.nreqs > 0);
             cJSON_Delete(empty);

@@ -136,8 +136,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct skr_evtset evts;
             (void)skr_evtset_of(&c, "syscall", ast, &evts, NULL);
             if (skr_eval_ctx_reserve(ctx, c.nreqs + 1) == 0) {
+                const struct skr_prog *prog = skr_prog_build(&a, cn);
+                bool v;
                 skr_eval_begin(ctx, extract, NULL);
-                (void)skr_eval_cond(ctx, cn);
+                v = skr_eval_cond(ctx, cn);
+                skr_eval_begin(ctx, extract, NULL);
+                if (prog != NULL && skr_eval_prog(ctx, prog) != v) {
+                    abort(); /* the branch program must agree with the tree */
+                }
             }
         }
         skr_compiler_fini(&c);
