@@ -594,7 +594,7 @@ static int bytes_cmp(const struct skr_value *a, const struct skr_value *b)
 
 static bool bytes_eq(const struct skr_value *a, const struct skr_value *b)
 {
-    return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+    return a->len == b->len && skr_bytes_equal(a->p, b->p, a->len);
 }
 
 static bool ord(int r, enum skr_op op)
@@ -670,10 +670,9 @@ static bool cmp1(struct skr_eval_ctx *ctx,
         return skr_bytes_icontains(v->p, v->len, k->p, k->len);
     case SKR_OP_STARTSWITH:
     case SKR_OP_BSTARTSWITH:
-        return v->len >= k->len && (k->len == 0 || memcmp(v->p, k->p, k->len) == 0);
+        return v->len >= k->len && skr_bytes_equal(v->p, k->p, k->len);
     case SKR_OP_ENDSWITH:
-        return v->len >= k->len &&
-               (k->len == 0 || memcmp(v->p + v->len - k->len, k->p, k->len) == 0);
+        return v->len >= k->len && skr_bytes_equal(v->p + v->len - k->len, k->p, k->len);
     case SKR_OP_GLOB:
     case SKR_OP_IGLOB:
         return fnmatch((const char *)k->p, v->p != NULL ? (const char *)v->p : "",
@@ -782,7 +781,7 @@ static bool m_str_in(struct skr_eval_ctx *ctx,
     for (uint32_t i = 0; i < chk->nvals; i++) {
         const struct skr_value *k = &chk->vals[i];
         if (k->len == v->len &&
-            (v->len == 0 || (k->p[0] == v->p[0] && memcmp(k->p, v->p, v->len) == 0))) {
+            (v->len == 0 || (k->p[0] == v->p[0] && skr_bytes_equal(k->p, v->p, v->len)))) {
             return true;
         }
     }
@@ -796,7 +795,7 @@ static bool m_str_startswith(struct skr_eval_ctx *ctx,
     const struct skr_value *k = &chk->vals[0];
 
     (void)ctx;
-    return v->len >= k->len && (k->len == 0 || memcmp(v->p, k->p, k->len) == 0);
+    return v->len >= k->len && skr_bytes_equal(v->p, k->p, k->len);
 }
 
 static bool m_str_endswith(struct skr_eval_ctx *ctx,
@@ -806,7 +805,7 @@ static bool m_str_endswith(struct skr_eval_ctx *ctx,
     const struct skr_value *k = &chk->vals[0];
 
     (void)ctx;
-    return v->len >= k->len && (k->len == 0 || memcmp(v->p + v->len - k->len, k->p, k->len) == 0);
+    return v->len >= k->len && skr_bytes_equal(v->p + v->len - k->len, k->p, k->len);
 }
 
 static bool m_str_contains(struct skr_eval_ctx *ctx,

@@ -77,7 +77,7 @@ bool skr_strset_has(const struct skr_strset *s, const uint8_t *p, uint32_t len)
 
     while (s->ents[k].p != NULL) {
         if (s->ents[k].hash == h && s->ents[k].len == len &&
-            (len == 0 || memcmp(s->ents[k].p, p, len) == 0)) {
+            skr_bytes_equal(s->ents[k].p, p, len)) {
             return true;
         }
         k = (k + 1) & s->mask;
@@ -268,7 +268,7 @@ bool skr_bytes_contains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t 
      * memmem's set-up costs more than the whole search here. */
     end = h + hlen - nlen + 1; /* one past the last possible start */
     while (p < end && (p = memchr(p, n[0], (size_t)(end - p))) != NULL) {
-        if (p[nlen - 1] == n[nlen - 1] && memcmp(p + 1, n + 1, nlen - 2) == 0) {
+        if (p[nlen - 1] == n[nlen - 1] && skr_bytes_equal(p + 1, n + 1, nlen - 2)) {
             return true;
         }
         p++;

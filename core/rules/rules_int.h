@@ -353,6 +353,30 @@ bool skr_strset_has(const struct skr_strset *s, const uint8_t *p, uint32_t len);
 struct skr_pmatch *skr_pmatch_new(struct skr_arena *a, const struct skr_value *vals, uint32_t n);
 bool skr_pmatch_match(const struct skr_pmatch *pm, const char *path, size_t len);
 
+/* n bytes of a and b are equal: eight at a time, inline (the texts rules compare are
+ * short; a call to memcmp costs more than the comparison). */
+static inline bool skr_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    while (n >= 8) {
+        uint64_t x, y;
+        __builtin_memcpy(&x, a, 8);
+        __builtin_memcpy(&y, b, 8);
+        if (x != y) {
+            return false;
+        }
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+    while (n > 0) {
+        if (*a++ != *b++) {
+            return false;
+        }
+        n--;
+    }
+    return true;
+}
+
 bool skr_bytes_contains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen);
 bool skr_bytes_icontains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t nlen);
 /* The same with a needle already in lower case (as the compiler stores it). */
