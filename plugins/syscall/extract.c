@@ -1300,23 +1300,25 @@ static int extract_one(struct xc *x)
         if (id == F_FD_FILENAME && !fd) {
             return 0;
         }
+        /* p is NUL-terminated and kept until the next event: whole names and final
+         * components are handed out in place; only a directory part is copied */
         if (fd && fd->type == SKR_FD_DIRECTORY) {
-            return set_str(x, p, n);
+            return set_ref(x, p);
         }
         if (n > 0 && p[n - 1] == '/') {
-            return set_str(x, p, n);
+            return set_ref(x, p);
         }
         slash = memrchr(p, '/', n);
         if (id == F_FD_DIRECTORY) {
             if (!slash || slash == p) {
-                return set_str(x, "/", 1);
+                return set_ref(x, "/");
             }
             return set_str(x, p, (size_t)(slash - p));
         }
         if (!slash) {
-            return set_str(x, "/", 1);
+            return set_ref(x, "/");
         }
-        return set_str(x, slash + 1, n - (size_t)(slash + 1 - p));
+        return set_ref(x, slash + 1);
     }
     case F_FD_NAMERAW: {
         size_t n;
