@@ -237,6 +237,15 @@ void skr_ast_print(const struct skr_ast *n, struct skr_strbuf *out)
         skr_ast_print(n->kids[0], out);
         break;
     case SKR_AST_IDENT:
+        /* a bare word spelled like an operator ("(not)") reads as a word only in
+         * parentheses */
+        if ((n->len == 3 && (memcmp(n->str, "not", 3) == 0 || memcmp(n->str, "and", 3) == 0)) ||
+            (n->len == 2 && memcmp(n->str, "or", 2) == 0)) {
+            skr_strbuf_putc(out, '(');
+            skr_strbuf_append(out, n->str, n->len);
+            skr_strbuf_putc(out, ')');
+            break;
+        }
         skr_strbuf_append(out, n->str, n->len);
         break;
     case SKR_AST_UNARY:

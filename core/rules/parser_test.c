@@ -30,6 +30,8 @@ static const struct ok_case ok_cases[] = {
     { "(a)or(b)", "(a or b)" },
     { "((((a))))", "a" },
     { "a and notb", "(a and notb)" },
+    { "a or (not) or b", "(a or (not) or b)" },
+    { "(and) and (or)", "((and) and (or))" },
     /* blanks: newlines, tabs, backspace are blanks; symbol/list operators need none */
     { "proc.name=bash", "proc.name = bash" },
     { "proc.name in(sh,bash)", "proc.name in (sh, bash)" },
@@ -95,6 +97,18 @@ static void test_accepts(void **state)
         skr_ast_print(ast, &b);
         if (strcmp(b.p, ok_cases[i].canonical) != 0) {
             fail_msg("%s printed as %s, want %s", ok_cases[i].in, b.p, ok_cases[i].canonical);
+        }
+        if (strstr(ok_cases[i].canonical, "(not)") || strstr(ok_cases[i].canonical, "(and)")) {
+            /* a bare word spelled like an operator keeps its parentheses: it parses again */
+            ast = skr_parse(&a, b.p, b.len, 100, &err, NULL);
+            if (ast == NULL) {
+                fail_msg("canonical %s does not parse: %s", b.p, err.msg);
+            }
+            skr_strbuf_reset(&b);
+            skr_ast_print(ast, &b);
+            if (strcmp(b.p, ok_cases[i].canonical) != 0) {
+                fail_msg("canonical %s printed again as %s", ok_cases[i].canonical, b.p);
+            }
         }
         skr_strbuf_fini(&b);
         skr_arena_fini(&a);
