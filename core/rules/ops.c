@@ -260,7 +260,10 @@ bool skr_bytes_contains(const uint8_t *h, size_t hlen, const uint8_t *n, size_t 
     if (nlen > hlen) {
         return false;
     }
-    if (hlen > 256 || nlen == 1) {
+    if (nlen == 1) {
+        return memchr(h, n[0], hlen) != NULL;
+    }
+    if (hlen > 256) {
         /* long text: memmem stays linear whatever the input */
         return memmem(h, hlen, n, nlen) != NULL;
     }

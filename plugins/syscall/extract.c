@@ -1900,10 +1900,9 @@ ss_plugin_rc skr_extract(struct skr_sys *s,
     struct xc x = { .s = s };
 
     /* results live until another event comes (plugin_get_extract_lifetime) */
-    if (!s->store_valid || s->store_evtnum != evt->evtnum) {
+    if (s->store_evtnum != evt->evtnum) {
         saker_store_reset(&s->store);
         s->store_evtnum = evt->evtnum;
-        s->store_valid = true;
     }
     if (!s->ctx.valid || s->ctx.evtnum != evt->evtnum) {
         /* not parsed by us (another parser order, or a replay without parse): look only */

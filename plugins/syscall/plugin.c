@@ -285,6 +285,7 @@ SAKER_EXPORT ss_plugin_t *plugin_init(const ss_plugin_init_input *in, ss_plugin_
     s->owner = in ? in->owner : NULL;
     s->log = in ? in->log_fn : NULL;
     saker_store_init(&s->store);
+    s->store_evtnum = UINT64_MAX;
     if (parse_config(s, in ? in->config : NULL) < 0) {
         return s;
     }

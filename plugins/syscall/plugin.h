@@ -85,8 +85,7 @@ struct skr_sys {
 
     /* extraction */
     struct saker_store store; /* extraction results of event store_evtnum */
-    uint64_t store_evtnum;
-    bool store_valid;
+    uint64_t store_evtnum;    /* UINT64_MAX: none yet */
     struct skr_sbuf sb, sb2;
 
     /* live source (NULL when not open: replay) */
