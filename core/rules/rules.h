@@ -252,6 +252,60 @@ void skr_ruleset_event_codes(const struct skr_ruleset *rs,
 /* The evt.type names the rules of source_idx mention, NULL-terminated, ruleset-owned. */
 const char *const *skr_ruleset_event_names(const struct skr_ruleset *rs, size_t source_idx);
 
+/* ---- Source prefilters ----------------------------------------------------------------
+ * What the rules filed under one event code need of some string fields, so that a source
+ * can drop at its origin the events no rule can match (prefilter.c). For each rule, a
+ * conjunction of clauses, each a disjunction of atoms "field op constant": the rule can
+ * match an event only when every clause holds. A rule without clauses constrains nothing;
+ * a clause without atoms never holds (the rule cannot match).
+ */
+enum skr_pf_op {
+    SKR_PF_EQ = 1,   /* =, == and in */
+    SKR_PF_PREFIX,   /* startswith */
+    SKR_PF_SUFFIX,   /* endswith */
+    SKR_PF_CONTAINS, /* contains */
+    SKR_PF_GLOB,     /* glob */
+    SKR_PF_PMATCH,   /* pmatch */
+};
+
+struct skr_pf_atom {
+    uint32_t field; /* index into the field list asked about */
+    uint32_t op;    /* enum skr_pf_op */
+    const uint8_t *val;
+    uint32_t len;
+};
+
+struct skr_pf_clause {
+    uint32_t natoms;
+    struct skr_pf_atom *atoms;
+};
+
+struct skr_pf_rule {
+    uint32_t nclauses;
+    struct skr_pf_clause *clauses;
+    bool *reads; /* per asked field: the rule reads it (condition or output) */
+};
+
+struct skr_pf_code {
+    uint32_t nrules; /* rules filed under the code, in evaluation order */
+    struct skr_pf_rule *rules;
+};
+
+/*
+ * Projects the rules of source_idx filed under code onto the fields field_ids (handles of
+ * string fields without arguments). Results live in arena, which must outlive their use,
+ * and point into the ruleset for constants. Returns 0 or a negative errno.
+ */
+struct skr_arena;
+
+int skr_ruleset_prefilter(const struct skr_ruleset *rs,
+                          size_t source_idx,
+                          uint16_t code,
+                          const uint32_t *field_ids,
+                          size_t nfields,
+                          struct skr_arena *arena,
+                          struct skr_pf_code *out);
+
 /* ---- Evaluation --------------------------------------------------------------------- */
 
 /* One field request. Pointers are ruleset memory, valid while the ruleset lives. */

@@ -16,6 +16,7 @@
 
 #include "rules/rules.h"
 #include "rules/testhost.h"
+#include "util/arena.h"
 
 static const char *const fields_part =
         "{\"fields\":["
@@ -880,6 +881,129 @@ static void test_selective_first(void **state)
     skr_eval_ctx_free(ctx);
 }
 
+/* ---- Source prefilters ------------------------------------------------------------------------ */
+
+static uint32_t field_id_of(struct env *e, const char *name)
+{
+    for (uint32_t id = 0;; id++) {
+        const struct skr_field_desc *d = skr_test_host_field(e->th, id);
+        if (d == NULL) {
+            fail_msg("no field %s", name);
+        }
+        if (strcmp(d->name, name) == 0) {
+            return id;
+        }
+    }
+}
+
+static void expect_atom(const struct skr_pf_clause *c,
+                        uint32_t i,
+                        uint32_t field,
+                        uint32_t op,
+                        const char *val)
+{
+    assert_true(i < c->natoms);
+    assert_int_equal(c->atoms[i].field, field);
+    assert_int_equal(c->atoms[i].op, op);
+    assert_int_equal(c->atoms[i].len, strlen(val));
+    assert_memory_equal(c->atoms[i].val, val, strlen(val));
+}
+
+static void test_prefilter(void **state)
+{
+    struct env *e = *state;
+    uint32_t ids[2] = { field_id_of(e, "fd.name"), field_id_of(e, "fd.directory") };
+    struct skr_arena arena;
+    struct skr_pf_code pc;
+    const struct skr_pf_rule *r;
+    const char *p;
+    struct loaded l;
+
+    skr_arena_init(&arena, 0);
+    p = file(
+            e, "prefilter.yaml",
+            "- macro: sensitive\n"
+            "  condition: fd.name startswith /etc and (fd.name in (/etc/shadow, /etc/sudoers)\n"
+            "             or fd.directory = /etc/pam.d)\n" RULE(
+                    "a", "evt.type = open and sensitive and not proc.name = cat")
+                    RULE("b", "evt.type = open and proc.name = x") RULE(
+                            "c", "evt.type = openat and (fd.name endswith .pem or "
+                                 "fd.name glob '/home/*/.ssh/*' or not fd.name pmatch (/tmp))")
+                            RULE("d",
+                                 "evt.type = openat and (fd.name contains '../' or "
+                                 "fd.directory startswith /var) and (fd.name = /a or fd.name = /b)")
+                                    RULE("e", "evt.type = execve and proc.name = sh") RULE(
+                                            "f",
+                                            "evt.type = openat and tolower(fd.name) = /x and fd.name != /y and "
+                                            "proc.name = z"));
+    l = load_opts(e, &p, 1, NULL, 0, 7, true);
+    expect_ok(&l);
+
+    /* open: a (two clauses; the negation adds none), then b (none) */
+    assert_int_equal(skr_ruleset_prefilter(l.rs, 0, 3, ids, 2, &arena, &pc), 0);
+    assert_int_equal(pc.nrules, 2);
+    r = &pc.rules[0];
+    assert_int_equal(r->nclauses, 2);
+    assert_int_equal(r->clauses[0].natoms, 1);
+    expect_atom(&r->clauses[0], 0, 0, SKR_PF_PREFIX, "/etc");
+    assert_int_equal(r->clauses[1].natoms, 3);
+    expect_atom(&r->clauses[1], 0, 0, SKR_PF_EQ, "/etc/shadow");
+    expect_atom(&r->clauses[1], 1, 0, SKR_PF_EQ, "/etc/sudoers");
+    expect_atom(&r->clauses[1], 2, 1, SKR_PF_EQ, "/etc/pam.d");
+    assert_int_equal(pc.rules[1].nclauses, 0);
+    assert_true(pc.rules[0].reads[0] && pc.rules[0].reads[1]);
+    assert_true(!pc.rules[1].reads[0] && !pc.rules[1].reads[1]);
+
+    /* openat: c has a negation among its alternatives (no clause); d is the product of its
+     * two "or"s; f compares a transformed value and uses != (no clause) */
+    assert_int_equal(skr_ruleset_prefilter(l.rs, 0, 307, ids, 2, &arena, &pc), 0);
+    assert_int_equal(pc.nrules, 3);
+    assert_int_equal(pc.rules[0].nclauses, 0);
+    r = &pc.rules[1];
+    assert_int_equal(r->nclauses, 2);
+    assert_int_equal(r->clauses[0].natoms, 2);
+    expect_atom(&r->clauses[0], 0, 0, SKR_PF_CONTAINS, "../");
+    expect_atom(&r->clauses[0], 1, 1, SKR_PF_PREFIX, "/var");
+    assert_int_equal(r->clauses[1].natoms, 2);
+    expect_atom(&r->clauses[1], 0, 0, SKR_PF_EQ, "/a");
+    expect_atom(&r->clauses[1], 1, 0, SKR_PF_EQ, "/b");
+    assert_int_equal(pc.rules[2].nclauses, 0);
+
+    /* execve: reads neither field */
+    assert_int_equal(skr_ruleset_prefilter(l.rs, 0, 293, ids, 2, &arena, &pc), 0);
+    assert_int_equal(pc.nrules, 1);
+    assert_int_equal(pc.rules[0].nclauses, 0);
+    assert_false(pc.rules[0].reads[0] || pc.rules[0].reads[1]);
+    unload(&l);
+
+    /* a product too big keeps some clauses, each still implied; an output field counts as read */
+    p = file(
+            e, "prefilter.yaml",
+            RULE("g",
+                 "evt.type = execve and (fd.name = /a and fd.name = /b and fd.name = /c "
+                 "and fd.name = /d and fd.name = /e and fd.name = /f or fd.name = /g and "
+                 "fd.name = /h and fd.name = /i and fd.name = /j and fd.name = /k and "
+                 "fd.name = /l)") "- rule: h\n  desc: d\n  condition: evt.type = open and proc.name = a\n"
+                                  "  output: o %fd.directory\n  priority: WARNING\n");
+    l = load_opts(e, &p, 1, NULL, 0, 7, true);
+    expect_ok(&l);
+    assert_int_equal(skr_ruleset_prefilter(l.rs, 0, 293, ids, 2, &arena, &pc), 0);
+    assert_int_equal(pc.nrules, 1);
+    assert_int_equal(pc.rules[0].nclauses, 32);
+    for (uint32_t i = 0; i < 32; i++) {
+        const struct skr_pf_clause *c = &pc.rules[0].clauses[i];
+        assert_int_equal(c->natoms, 2);
+        assert_true(c->atoms[0].val[1] <= 'f' && c->atoms[1].val[1] >= 'g');
+    }
+    assert_true(pc.rules[0].reads[0] && !pc.rules[0].reads[1]);
+    assert_int_equal(skr_ruleset_prefilter(l.rs, 0, 3, ids, 2, &arena, &pc), 0);
+    assert_int_equal(pc.nrules, 1);
+    assert_int_equal(pc.rules[0].nclauses, 0);
+    assert_true(!pc.rules[0].reads[0] && pc.rules[0].reads[1]);
+    unload(&l);
+    skr_arena_fini(&arena);
+}
+
 /* ---- append_output ---------------------------------------------------------------------------- */
 
 static struct loaded load_append(struct env *e,
@@ -1068,6 +1192,7 @@ int main(void)
         cmocka_unit_test(test_diags_format),
         cmocka_unit_test(test_type_codes_and_shared_macros),
         cmocka_unit_test(test_selective_first),
+        cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_folders),
         cmocka_unit_test(test_append_output),
     };
