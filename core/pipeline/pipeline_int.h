@@ -212,6 +212,14 @@ int skr_engine_interest(struct skr_engine *e,
                         struct skr_ruleset *rs,
                         saker_event_interest *in,
                         uint16_t **types_out);
+/* Builds the source prefilter of s for the interest in (in arena); an empty one when the
+ * source plugin asks about no fields or the interest is "all". */
+int skr_engine_prefilter(struct skr_engine *e,
+                         struct skr_source *s,
+                         struct skr_ruleset *rs,
+                         const saker_event_interest *in,
+                         struct skr_arena *a,
+                         saker_prefilter *out);
 /* The rules host over the engine's registry and plugins. */
 void skr_engine_rules_host(struct skr_engine *e, struct skr_rules_host *h);
 

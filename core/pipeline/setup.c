@@ -765,6 +765,141 @@ int skr_engine_interest(struct skr_engine *e,
     return 0;
 }
 
+/* The registry handle of the source plugin's own field name, or UINT32_MAX. */
+static uint32_t own_field_id(const struct skr_engine *e,
+                             const struct skr_plugin *p,
+                             const char *name)
+{
+    size_t n = skr_registry_num_fields(e->reg);
+
+    for (uint32_t id = 0; id < n; id++) {
+        const struct skr_field *f = skr_registry_field(e->reg, id);
+        if (f != NULL && f->owner == SKR_FIELD_PLUGIN && f->plugin == p &&
+            strcmp(f->f->name, name) == 0) {
+            return id;
+        }
+    }
+    return UINT32_MAX;
+}
+
+static bool other_parser_takes(const struct skr_source *s, uint16_t code)
+{
+    for (size_t i = 0; i < s->nparsers; i++) {
+        const struct skr_plugin_inst *p = &s->insts[s->parsers[i]];
+        if (s->parsers[i] != s->input && (p->parse_all || skr_bitmap_get(p->parse_types, code))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+_Static_assert(SKR_PF_EQ == SAKER_PREFILTER_EQ && SKR_PF_PREFIX == SAKER_PREFILTER_PREFIX &&
+                       SKR_PF_SUFFIX == SAKER_PREFILTER_SUFFIX &&
+                       SKR_PF_CONTAINS == SAKER_PREFILTER_CONTAINS &&
+                       SKR_PF_GLOB == SAKER_PREFILTER_GLOB &&
+                       SKR_PF_PMATCH == SAKER_PREFILTER_PMATCH,
+               "prefilter operators keep the ABI's numbers");
+
+static int prefilter_code(struct skr_source *s,
+                          struct skr_ruleset *rs,
+                          const uint32_t *ids,
+                          uint32_t nf,
+                          struct skr_arena *a,
+                          saker_prefilter_code *out)
+{
+    struct skr_pf_code pc;
+    saker_prefilter_rule *rules;
+    int rc = skr_ruleset_prefilter(rs, s->idx, out->code, ids, nf, a, &pc);
+
+    if (rc < 0) {
+        return rc;
+    }
+    out->any = other_parser_takes(s, out->code) ? 1 : 0;
+    rules = skr_arena_calloc(a, pc.nrules ? pc.nrules : 1, sizeof(*rules));
+    if (rules == NULL) {
+        return -ENOMEM;
+    }
+    for (uint32_t r = 0; r < pc.nrules; r++) {
+        const struct skr_pf_rule *pr = &pc.rules[r];
+        saker_prefilter_clause *cl =
+                skr_arena_calloc(a, pr->nclauses ? pr->nclauses : 1, sizeof(*cl));
+        ss_plugin_bool *reads = skr_arena_calloc(a, nf ? nf : 1, sizeof(*reads));
+        if (cl == NULL || reads == NULL) {
+            return -ENOMEM;
+        }
+        for (uint32_t f = 0; f < nf; f++) {
+            reads[f] = pr->reads[f] ? 1 : 0;
+        }
+        rules[r].reads = reads;
+        for (uint32_t c = 0; c < pr->nclauses; c++) {
+            const struct skr_pf_clause *pcl = &pr->clauses[c];
+            saker_prefilter_atom *at =
+                    skr_arena_calloc(a, pcl->natoms ? pcl->natoms : 1, sizeof(*at));
+            if (at == NULL) {
+                return -ENOMEM;
+            }
+            for (uint32_t k = 0; k < pcl->natoms; k++) {
+                at[k].field = pcl->atoms[k].field;
+                at[k].op = pcl->atoms[k].op; /* enum skr_pf_op has the SAKER_PREFILTER_* values */
+                at[k].value = (const char *)pcl->atoms[k].val;
+                at[k].len = pcl->atoms[k].len;
+            }
+            cl[c].num_atoms = pcl->natoms;
+            cl[c].atoms = at;
+        }
+        rules[r].num_clauses = pr->nclauses;
+        rules[r].clauses = cl;
+    }
+    out->num_rules = pc.nrules;
+    out->rules = rules;
+    return 0;
+}
+
+int skr_engine_prefilter(struct skr_engine *e,
+                         struct skr_source *s,
+                         struct skr_ruleset *rs,
+                         const saker_event_interest *in,
+                         struct skr_arena *a,
+                         saker_prefilter *out)
+{
+    const struct skr_plugin_inst *inst = &s->insts[s->input];
+    const char *const *names = NULL;
+    saker_prefilter_code *codes;
+    uint32_t nf = 0;
+    uint32_t *ids;
+
+    memset(out, 0, sizeof(*out));
+    out->size = sizeof(*out);
+    if (rs == NULL || in->all || inst->p->vt.get_prefilter_fields == NULL) {
+        return 0;
+    }
+    names = inst->p->vt.get_prefilter_fields(inst->state, &nf);
+    if (names == NULL || nf == 0) {
+        return 0;
+    }
+    ids = skr_arena_calloc(a, nf, sizeof(*ids));
+    codes = skr_arena_calloc(a, in->num_types ? in->num_types : 1, sizeof(*codes));
+    if (ids == NULL || codes == NULL) {
+        return -ENOMEM;
+    }
+    for (uint32_t f = 0; f < nf; f++) {
+        ids[f] = names[f] != NULL ? own_field_id(e, inst->p, names[f]) : UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < in->num_types; i++) {
+        int rc;
+        codes[i].code = in->types[i];
+        rc = prefilter_code(s, rs, ids, nf, a, &codes[i]);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    out->num_fields = nf;
+    out->fields = names;
+    out->num_codes = in->num_types;
+    out->codes = codes;
+    return 0;
+}
+
 /* ---- Outputs ------------------------------------------------------------------------------- */
 
 static int builtin_sink(struct skr_engine *e,

@@ -175,6 +175,31 @@ static bool on_match(void *user, const struct skr_rule *rule)
     return true;
 }
 
+/* After the interest: what the rules need of the source's own fields, when it asks. */
+static void send_prefilter(struct skr_source *s,
+                           const struct skr_plugin_inst *inst,
+                           const saker_event_interest *in)
+{
+    struct skr_arena a;
+    saker_prefilter pf;
+
+    skr_arena_init(&a, 0);
+    if (skr_engine_prefilter(s->eng, s, s->rs, in, &a, &pf) < 0) {
+        skr_log(SKR_LOG_WARNING, inst->p->name,
+                "out of memory building the source prefilter (the source keeps sending every "
+                "event of interest)");
+        memset(&pf, 0, sizeof(pf));
+        pf.size = sizeof(pf);
+    }
+    if (inst->p->vt.set_prefilter(inst->state, &pf) != SS_PLUGIN_SUCCESS) {
+        skr_log(SKR_LOG_WARNING, inst->p->name,
+                "plugin_set_prefilter failed: %s (the source keeps sending every event of "
+                "interest)",
+                skr_plugin_inst_last_error(inst));
+    }
+    skr_arena_fini(&a);
+}
+
 void skr_source_sync_rules(struct skr_source *s)
 {
     struct skr_engine *e = s->eng;
@@ -199,6 +224,8 @@ void skr_source_sync_rules(struct skr_source *s)
                         "plugin_set_event_interest failed: %s (the source keeps sending every "
                         "event)",
                         skr_plugin_inst_last_error(inst));
+            } else if (inst->p->vt.set_prefilter != NULL) {
+                send_prefilter(s, inst, &in);
             }
         }
         free(types);

@@ -75,6 +75,8 @@ void skr_plugin_resolve(void *dl, struct skr_plugin_vtable *vt)
     RESOLVE(get_extract_lifetime, "plugin_get_extract_lifetime");
     RESOLVE(get_event_types, "plugin_get_event_types");
     RESOLVE(set_event_interest, "plugin_set_event_interest");
+    RESOLVE(get_prefilter_fields, "plugin_get_prefilter_fields");
+    RESOLVE(set_prefilter, "plugin_set_prefilter");
     RESOLVE(sink_open, "plugin_sink_open");
     RESOLVE(sink_write, "plugin_sink_write");
     RESOLVE(sink_flush, "plugin_sink_flush");
@@ -261,8 +263,8 @@ static int check_ext_version(struct skr_plugin *p, struct skr_err *err)
                                             SAKER_EXT_VERSION_PATCH };
     const struct skr_plugin_vtable *vt = &p->vt;
     bool any = vt->get_event_types || vt->set_event_interest || vt->get_extract_lifetime ||
-               vt->sink_open || vt->sink_write || vt->sink_flush || vt->sink_reopen ||
-               vt->sink_close;
+               vt->get_prefilter_fields || vt->set_prefilter || vt->sink_open || vt->sink_write ||
+               vt->sink_flush || vt->sink_reopen || vt->sink_close;
     struct skr_semver need;
     const char *s;
 
@@ -291,6 +293,16 @@ static int check_ext_version(struct skr_plugin *p, struct skr_err *err)
         return load_err(err, p,
                         "exports plugin_get_event_types or plugin_set_event_interest without "
                         "being a source");
+    }
+    if ((vt->get_prefilter_fields || vt->set_prefilter) && !(p->caps & SKR_CAP_SOURCING)) {
+        return load_err(err, p,
+                        "exports plugin_get_prefilter_fields or plugin_set_prefilter without "
+                        "being a source");
+    }
+    if ((vt->get_prefilter_fields == NULL) != (vt->set_prefilter == NULL)) {
+        return load_err(err, p,
+                        "exports only one of plugin_get_prefilter_fields and "
+                        "plugin_set_prefilter: export both or neither");
     }
     return 0;
 }

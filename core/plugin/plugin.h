@@ -42,6 +42,8 @@ struct skr_plugin_vtable {
     uint32_t (*get_extract_lifetime)(ss_plugin_t *s);
     const saker_event_type *(*get_event_types)(ss_plugin_t *s, uint32_t *num_types);
     ss_plugin_rc (*set_event_interest)(ss_plugin_t *s, const saker_event_interest *in);
+    const char *const *(*get_prefilter_fields)(ss_plugin_t *s, uint32_t *num_fields);
+    ss_plugin_rc (*set_prefilter)(ss_plugin_t *s, const saker_prefilter *pf);
     saker_sink_t *(*sink_open)(ss_plugin_t *s, const char *params, ss_plugin_rc *rc);
     ss_plugin_rc (*sink_write)(ss_plugin_t *s,
                                saker_sink_t *h,

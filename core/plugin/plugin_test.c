@@ -280,6 +280,17 @@ static void m_ext_no_version(struct skr_plugin_vtable *vt)
 {
     vt->set_event_interest = t_set_interest;
 }
+static ss_plugin_rc t_set_prefilter(ss_plugin_t *s, const saker_prefilter *pf)
+{
+    (void)s;
+    (void)pf;
+    return SS_PLUGIN_SUCCESS;
+}
+static void m_half_prefilter(struct skr_plugin_vtable *vt)
+{
+    vt->get_required_saker_ext_version = t_ext_version;
+    vt->set_prefilter = t_set_prefilter;
+}
 static void m_bad_version(struct skr_plugin_vtable *vt)
 {
     vt->api.get_version = t_name;
@@ -312,6 +323,8 @@ static void load_errors(void **state)
         { "ext no version", m_ext_no_version,
           "exports Saker extension symbols but not plugin_get_required_saker_ext_version" },
         { "bad version", m_bad_version, "plugin_get_version returned 'tp', not a version" },
+        { "half prefilter", m_half_prefilter,
+          "exports only one of plugin_get_prefilter_fields and plugin_set_prefilter" },
     };
 
     (void)state;

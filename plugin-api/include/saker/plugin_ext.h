@@ -27,7 +27,7 @@ extern "C" {
 
 /* The extension version this host offers. */
 #define SAKER_EXT_VERSION_MAJOR 1
-#define SAKER_EXT_VERSION_MINOR 1
+#define SAKER_EXT_VERSION_MINOR 2
 #define SAKER_EXT_VERSION_PATCH 0
 #define SAKER_EXT_VERSION_STR                \
     SAKER_STRINGIFY(SAKER_EXT_VERSION_MAJOR) \
@@ -144,6 +144,75 @@ typedef struct saker_event_interest {
  *   thread; called again between two next_batch calls when the rules are
  *   reloaded. The input is host-owned and valid for the call only. A source
  *   may deliver more than asked for, never less.
+ */
+
+/* ---- Source prefilters (sources, since 1.2) --------------------------------
+ *
+ * After the event-type interest, the host tells a source what the loaded
+ * rules need of some string fields of the source's own, so that it can drop
+ * at its origin events no rule can match (the syscall source tests file paths
+ * in the kernel). For each event code of interest and each rule filed under
+ * it: a conjunction of clauses, each a disjunction of atoms
+ * "field op constant". The rule can match an event only when every clause
+ * holds; a rule without clauses constrains nothing; a clause without atoms
+ * never holds. Which clauses to test, and how, is the source's choice; it may
+ * ignore any of them, never drop an event a rule could match.
+ */
+#define SAKER_PREFILTER_EQ       1 /* the field equals value (=, ==, in) */
+#define SAKER_PREFILTER_PREFIX   2 /* startswith */
+#define SAKER_PREFILTER_SUFFIX   3 /* endswith */
+#define SAKER_PREFILTER_CONTAINS 4 /* contains */
+#define SAKER_PREFILTER_GLOB     5 /* glob: value is the pattern */
+#define SAKER_PREFILTER_PMATCH   6 /* pmatch: value is one of the paths */
+
+typedef struct saker_prefilter_atom {
+    uint32_t field;    /* index into saker_prefilter.fields */
+    uint32_t op;       /* SAKER_PREFILTER_* (unknown values: treat the clause as true) */
+    const char *value; /* len bytes, NUL-terminated */
+    uint32_t len;
+} saker_prefilter_atom;
+
+typedef struct saker_prefilter_clause {
+    uint32_t num_atoms;
+    const saker_prefilter_atom *atoms;
+} saker_prefilter_clause;
+
+typedef struct saker_prefilter_rule {
+    uint32_t num_clauses;
+    const saker_prefilter_clause *clauses;
+    /* num_fields entries: the rule reads the field, in its condition or its output */
+    const ss_plugin_bool *reads;
+} saker_prefilter_rule;
+
+typedef struct saker_prefilter_code {
+    uint16_t code;
+    /* Something besides the rules takes every event of this code (another plugin parses
+     * it): do not drop any. */
+    ss_plugin_bool any;
+    uint32_t num_rules; /* the rules filed under the code */
+    const saker_prefilter_rule *rules;
+} saker_prefilter_code;
+
+typedef struct saker_prefilter {
+    uint32_t size;       /* sizeof(saker_prefilter) as the host filled it */
+    uint32_t num_fields; /* the fields plugin_get_prefilter_fields named */
+    const char *const *fields;
+    uint32_t num_codes; /* codes not listed are not to be filtered */
+    const saker_prefilter_code *codes;
+} saker_prefilter;
+
+/*
+ * const char *const *plugin_get_prefilter_fields(ss_plugin_t *s, uint32_t *num_fields);
+ *   Optional, sourcing; exported together with plugin_set_prefilter. Called once after
+ *   init, from the loading thread. Names fields of the plugin's own get_fields (string
+ *   fields without arguments for atoms; any field for "reads"). Plugin-owned, valid until
+ *   destroy.
+ *
+ * ss_plugin_rc plugin_set_prefilter(ss_plugin_t *s, const saker_prefilter *pf);
+ *   Optional, sourcing. Called after every successful plugin_set_event_interest call,
+ *   from the same thread; with no codes when the interest is "all" (a capture keeps every
+ *   event). The input is host-owned and valid for the call only. Replaces the previous
+ *   prefilter; a source that is never called filters nothing.
  */
 
 /* ---- Output sinks ----------------------------------------------------------

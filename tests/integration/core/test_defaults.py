@@ -49,7 +49,7 @@ c.check("outputs_queue.capacity" in p.stdout and "default: 16384" in p.stdout, "
 p = saker(["--version"])
 c.check(p.returncode == 0, "--version exit code")
 for want in ("Saker version: 0.1.0", "Plugin API version: 3.12.0",
-             "Saker plugin extensions version: 1.1.0", "Rule engine version: 0.63.0",
+             "Saker plugin extensions version: 1.2.0", "Rule engine version: 0.63.0",
              "Falco rule language of Falco 0.44"):
     c.check(want in p.stdout, f"--version lacks {want!r}: {p.stdout}")
 p = saker(["--version", "-o", "json"])

@@ -179,6 +179,28 @@ p = saker(["-c", cfg7, "-r", open_rule])
 opens = [l for l in p.stdout.splitlines() if " open " in l]
 c.check(len(opens) == 2 and opens[0].endswith("open /tmp/f1 interest=2,3,402"),
         f"interest before open: {opens} {p.stderr}")
+# the source prefilter: what each rule needs of evtsrc.name, per code, and what it reads
+pf_rules = w.write("pf.yaml", """
+- rule: Named
+  desc: opens of some files
+  condition: evt.type = open and (evtsrc.name startswith /tmp/f or evtsrc.name in (/a, /b))
+             and not evtsrc.name = /tmp/f9
+  output: pf %evtsrc.prefilter
+  priority: INFO
+- rule: Any open
+  desc: no need on the name
+  condition: evt.type = open and evt.type != close
+  output: any
+  priority: INFO
+""")
+p = saker(["-c", cfg7, "-r", pf_rules])
+pf = [l.split(" pf ", 1)[1] for l in p.stdout.splitlines() if " pf " in l]
+named = "{evtsrc.name pre /tmp/f|evtsrc.name eq /a|evtsrc.name eq /b+r;}"
+c.check(len(pf) == 2 and pf[0] == f"2{named}3{named}402{named}",
+        f"prefilter before open: {pf} {p.stderr}")
+p = saker(["-c", cfg7, "-r", pf_rules, "-w", w.path("pf.cap")])
+pf = [l.split(" pf ", 1)[1] for l in p.stdout.splitlines() if " pf " in l]
+c.check(pf and pf[0] == "", f"an empty prefilter when capturing every event: {pf} {p.stderr}")
 tick_rule = w.write("tick.yaml", """
 - rule: Tick
   desc: async events of the ticker
