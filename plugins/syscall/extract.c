@@ -1105,7 +1105,7 @@ static int extract_one(struct xc *x)
         if (v >= 0) {
             return set_cstr(x, "SUCCESS");
         } else {
-            const char *e = skr_errno_name(-v);
+            const char *e = skr_errno_name_ret(v);
             char buf[32];
             int n;
             if (e) {

@@ -70,6 +70,12 @@ const char *skr_errno_name(int64_t e)
     return NULL;
 }
 
+const char *skr_errno_name_ret(int64_t ret)
+{
+    /* compared before negating: -INT64_MIN does not exist */
+    return ret < 0 && ret > -SKR_ERRNO_MAX ? skr_errno_names[-ret] : NULL;
+}
+
 void skr_render_bytes(struct skr_sbuf *b, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -311,7 +317,7 @@ static bool render_fd(struct skr_sys *s, struct skr_sbuf *b, int64_t fd)
         return true;
     }
     if (fd < 0) {
-        const char *e = skr_errno_name(-fd);
+        const char *e = skr_errno_name_ret(fd);
         if (e) {
             skr_sbuf_adds(b, e);
             return true;
@@ -351,8 +357,8 @@ static bool render_resolved(struct skr_sys *s,
     switch (pi->type) {
     case SKR_PT_ERRNO:
         skr_ev_int(ev, i, true, &v);
-        if (v < 0 && skr_errno_name(-v)) {
-            skr_sbuf_adds(b, skr_errno_name(-v));
+        if (skr_errno_name_ret(v)) {
+            skr_sbuf_adds(b, skr_errno_name_ret(v));
         }
         break;
     case SKR_PT_FD:

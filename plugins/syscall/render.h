@@ -23,6 +23,8 @@ void skr_render_args(struct skr_sys *s, struct skr_sbuf *b);
 
 /* The errno symbol of e (positive), or NULL. */
 const char *skr_errno_name(int64_t e);
+/* The errno name of a negative return value (-ENOENT: "ENOENT"), or NULL. */
+const char *skr_errno_name_ret(int64_t ret);
 
 /* Appends buf rendered as Falco's "normal" buffer format (printable ASCII, '.' otherwise). */
 void skr_render_bytes(struct skr_sbuf *b, const uint8_t *p, size_t n);
