@@ -23,6 +23,10 @@
 struct skr_scratch {
     __u8 data[SKR_SCRATCH_SIZE];
     __u8 tmp[SKR_TMP_SIZE];
+    /* Lookup keys of the open-family path prefilter (programs/file.h). */
+    struct skr_pf_key pf_prefix;
+    __u8 pf_slack[4]; /* the reversed path's last word may start 8 bytes before pf_suffix.data */
+    struct skr_pf_key pf_suffix;
     __u32 pos;     /* next parameter byte */
     __u32 idx;     /* next parameter index */
     __u32 nparams; /* parameters declared at begin */

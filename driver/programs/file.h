@@ -17,18 +17,151 @@ static __always_inline void skr_new_fd_info(long ret, struct skr_file_info *fi)
     }
 }
 
+/* ---- Open-family path prefilter (see skr_driver.h) ------------------------------ */
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, SKR_PF_MAX_ENTRIES);
+    __type(key, struct skr_pf_key);
+    __type(value, __u8);
+} skr_pf_prefix SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, SKR_PF_MAX_ENTRIES);
+    __type(key, struct skr_pf_key);
+    __type(value, __u8);
+} skr_pf_suffix SEC(".maps");
+
+/*
+ * The path is looked at 8 bytes at a time: per byte, a loop with a branch
+ * per test costs the verifier one path per combination at every position and
+ * the CPU a few cycles. Loads and stores of 8 bytes at any byte address are
+ * fine on the architectures the driver supports (x86_64, arm64); they go
+ * through an integer so that clang keeps them whole instead of splitting
+ * them into bytes for an array of __u8.
+ */
+#define SKR_PF_ONES 0x0101010101010101ull
+#define SKR_PF_LOW7 0x7f7f7f7f7f7f7f7full
+
+static __always_inline __u64 skr_pf_load(const __u8 *p)
+{
+    return *(const __u64 *)(unsigned long)p;
+}
+
+static __always_inline void skr_pf_store(__u8 *p, __u64 v)
+{
+    *(__u64 *)(unsigned long)p = v;
+}
+
+/* 0x80 in each byte of w that equals ch, 0 in the others (no carry from byte to byte). */
+static __always_inline __u64 skr_pf_eq(__u64 w, __u64 ch)
+{
+    __u64 t = w ^ (ch * SKR_PF_ONES);
+
+    return ~(((t & SKR_PF_LOW7) + SKR_PF_LOW7) | t | SKR_PF_LOW7);
+}
+
+/*
+ * Copies the path of len bytes (2..SKR_PF_KEY_MAX-1) at data offset off, and
+ * its NUL, into both lookup keys, forwards with the NUL and reversed, and
+ * returns 1 when it is canonical.
+ *
+ * Word k holds bytes 8k..8k+7; the words one and two bytes further on give,
+ * at every position, the byte and the two after it. "//", "/./" and ".."
+ * anywhere, and '/' or "/." just before the NUL, make the path not canonical.
+ * The 8 bytes after the NUL, where the next parameter goes, are zeroed first
+ * so that the windows of the last word see no leftovers there.
+ *
+ * The reversed word k goes to byte len-8k-8 of the suffix key: for the last
+ * word that is up to 8 bytes before the key's data, into pf_slack and the
+ * key's prefixlen, which is written after the loop. Nothing after the loop
+ * indexes by len, so that the verifier's states at the loop's exits differ
+ * only in values it need not track exactly and are pruned into one.
+ */
+static __always_inline int skr_pf_keys(struct skr_scratch *s, __u32 off, __u32 len)
+{
+    __u8 *p = &s->data[off & SKR_OFF_MASK];
+    __u8 *rev = s->pf_suffix.data - 8;
+    __u64 bad = 0;
+
+    if (p[0] != '/') {
+        return 0;
+    }
+    skr_pf_store(p + len + 1, 0);
+    for (__u32 k = 0; k < SKR_PF_KEY_MAX / 8 && 8 * k <= len; k++) {
+        const __u8 *q = p + 8 * k;
+        __u64 w0 = skr_pf_load(q), w1 = skr_pf_load(q + 1), w2 = skr_pf_load(q + 2);
+        __u64 s0 = skr_pf_eq(w0, '/'), s1 = skr_pf_eq(w1, '/'), s2 = skr_pf_eq(w2, '/');
+        __u64 d0 = skr_pf_eq(w0, '.'), d1 = skr_pf_eq(w1, '.');
+        __u64 z1 = skr_pf_eq(w1, 0), z2 = skr_pf_eq(w2, 0);
+
+        bad |= (s0 & (s1 | z1 | (d1 & (s2 | z2)))) | (d0 & d1);
+        skr_pf_store(&s->pf_prefix.data[8 * k], w0);
+        skr_pf_store(&rev[(len - 8 * k) & (SKR_PF_KEY_MAX - 1)], __builtin_bswap64(w0));
+    }
+    s->pf_prefix.prefixlen = 8 * (len + 1);
+    s->pf_suffix.prefixlen = 8 * len;
+    return bad == 0;
+}
+
+/*
+ * The prefilter of the open-family handler whose SKR_PF_* bit is pf, called
+ * right after the path parameter was pushed at data offset off. Returns 1,
+ * counted, when the event is to be dropped.
+ */
+static __always_inline int skr_pf_drop(struct skr_scratch *s,
+                                       __u32 pf,
+                                       long ret,
+                                       __u32 mode,
+                                       __u32 off)
+{
+    struct skr_drv_counters *c;
+    __u32 n = s->pos - off; /* path bytes and NUL; 0 when unreadable */
+
+    if (!(skr_cfg.pf_open_mask & pf)) {
+        return 0;
+    }
+    if (ret >= 0 && (mode & SKR_S_IFMT) != SKR_S_IFREG) {
+        return 0;
+    }
+    /* "/" alone is not canonical; longer paths do not fit a key */
+    if (n < 3 || n > SKR_PF_KEY_MAX) {
+        return 0;
+    }
+    if (!skr_pf_keys(s, off, n - 1)) {
+        return 0;
+    }
+    if (bpf_map_lookup_elem(&skr_pf_prefix, &s->pf_prefix) ||
+        bpf_map_lookup_elem(&skr_pf_suffix, &s->pf_suffix)) {
+        return 0;
+    }
+    c = skr_counters_get();
+    if (c) {
+        c->n_prefiltered++;
+    }
+    return 1;
+}
+
 SKR_EXIT(open)
 {
     struct skr_scratch *s = skr_begin(SKR_PPME_SYSCALL_OPEN_X, 6, SKR_DC_OPEN);
     struct skr_file_info fi;
     __u32 flags = SKR_A1(regs);
+    __u32 off;
 
     if (!s) {
         return 0;
     }
     skr_new_fd_info(ret, &fi);
     skr_push_s64(s, ret);
+    off = s->pos;
     skr_push_user_str(s, (const void *)SKR_A0(regs));
+    if (skr_pf_drop(s, SKR_PF_OPEN, ret, fi.mode, off)) {
+        return 0;
+    }
     skr_push_u32(s, skr_open_flags(flags) | (fi.created ? SKR_O_F_CREATED : 0) | fi.layer);
     skr_push_u32(s, skr_open_mode(flags, SKR_A2(regs)));
     skr_push_u32(s, fi.dev);
@@ -41,6 +174,7 @@ SKR_EXIT(openat)
     struct skr_scratch *s = skr_begin(SKR_PPME_SYSCALL_OPENAT_2_X, 7, SKR_DC_OPEN);
     struct skr_file_info fi;
     __u32 flags = SKR_A2(regs);
+    __u32 off;
 
     if (!s) {
         return 0;
@@ -48,7 +182,11 @@ SKR_EXIT(openat)
     skr_new_fd_info(ret, &fi);
     skr_push_s64(s, ret);
     skr_push_s64(s, SKR_I32(SKR_A0(regs)));
+    off = s->pos;
     skr_push_user_str(s, (const void *)SKR_A1(regs));
+    if (skr_pf_drop(s, SKR_PF_OPENAT, ret, fi.mode, off)) {
+        return 0;
+    }
     skr_push_u32(s, skr_open_flags(flags) | (fi.created ? SKR_O_F_CREATED : 0) | fi.layer);
     skr_push_u32(s, skr_open_mode(flags, SKR_A3(regs)));
     skr_push_u32(s, fi.dev);
@@ -65,6 +203,7 @@ SKR_EXIT(openat2)
     struct skr_scratch *s = skr_begin(SKR_PPME_SYSCALL_OPENAT2_X, 8, SKR_DC_OPEN);
     struct skr_open_how how = {};
     struct skr_file_info fi;
+    __u32 off;
 
     if (!s) {
         return 0;
@@ -73,7 +212,11 @@ SKR_EXIT(openat2)
     skr_new_fd_info(ret, &fi);
     skr_push_s64(s, ret);
     skr_push_s64(s, SKR_I32(SKR_A0(regs)));
+    off = s->pos;
     skr_push_user_str(s, (const void *)SKR_A1(regs));
+    if (skr_pf_drop(s, SKR_PF_OPENAT2, ret, fi.mode, off)) {
+        return 0;
+    }
     skr_push_u32(s, skr_open_flags(how.flags) | (fi.created ? SKR_O_F_CREATED : 0) | fi.layer);
     skr_push_u32(s, skr_open_mode(how.flags, how.mode));
     skr_push_u32(s, how.resolve & 0x3f);
@@ -87,6 +230,7 @@ SKR_EXIT(creat)
     struct skr_scratch *s = skr_begin(SKR_PPME_SYSCALL_CREAT_X, 6, SKR_DC_OPEN);
     struct skr_file_info fi;
     __u16 cflags = 0;
+    __u32 off;
 
     if (!s) {
         return 0;
@@ -98,7 +242,11 @@ SKR_EXIT(creat)
         cflags = SKR_FD_LOWER_LAYER_CREAT;
     }
     skr_push_s64(s, ret);
+    off = s->pos;
     skr_push_user_str(s, (const void *)SKR_A0(regs));
+    if (skr_pf_drop(s, SKR_PF_CREAT, ret, fi.mode, off)) {
+        return 0;
+    }
     skr_push_u32(s, SKR_A1(regs) & 07777);
     skr_push_u32(s, fi.dev);
     skr_push_u64(s, fi.ino);

@@ -59,9 +59,42 @@
 #define SKR_CLOSE_ALL    1 /* every close */
 #define SKR_CLOSE_NONREG 2 /* all but closes of regular files */
 
+/* ---- Open-family path prefilter ----------------------------------------------
+ * With a syscall's bit set in cfg.pf_open_mask, its exit handler drops (and
+ * counts in n_prefiltered) an event when all of these hold:
+ *   - the open failed, or the new fd is a regular file;
+ *   - the path is canonical: absolute, at most SKR_PF_KEY_MAX-1 bytes, no
+ *     empty, "." or ".." component, no ".." anywhere, no trailing '/';
+ *   - no entry of skr_pf_prefix or skr_pf_suffix matches it.
+ * Anything else is sent as usual. A relative or non-canonical path may name
+ * a file the rules name under another spelling, which a byte match cannot
+ * see; successful opens of anything but a regular file always pass. So with
+ * every prefix, exact path and suffix the loaded rules can match on in the
+ * tries, nothing a rule could match is lost.
+ *
+ * Both tries are BPF_MAP_TYPE_LPM_TRIE maps keyed by struct skr_pf_key:
+ *   skr_pf_prefix: a prefix P is P's bytes, prefixlen 8*len(P); an exact path
+ *                  E is E's bytes and a NUL, prefixlen 8*(len(E)+1); looked up
+ *                  with the path and its NUL;
+ *   skr_pf_suffix: a suffix S is S's bytes reversed, prefixlen 8*len(S);
+ *                  looked up with the path reversed.
+ */
+#define SKR_PF_OPEN        (1u << 0)
+#define SKR_PF_OPENAT      (1u << 1)
+#define SKR_PF_OPENAT2     (1u << 2)
+#define SKR_PF_CREAT       (1u << 3)
+#define SKR_PF_KEY_MAX     256  /* data bytes of a key (the LPM trie maximum) */
+#define SKR_PF_MAX_ENTRIES 4096 /* per trie */
+
+struct skr_pf_key {
+    __u32 prefixlen; /* bits of data that count */
+    __u8 data[SKR_PF_KEY_MAX];
+};
+
 /* ---- Configuration -------------------------------------------------------------
  * Written by user space into the driver's global data before the programs
- * are attached; the interest table may change later (rules reload).
+ * are attached; the interest table and pf_open_mask may change later (rules
+ * reload).
  */
 struct skr_drv_config {
     __u64 boot_ns;      /* epoch ns at boot: event ts = boot_ns + bpf_ktime_get_boot_ns() */
@@ -71,8 +104,10 @@ struct skr_drv_config {
     __u32 close_mode;   /* SKR_CLOSE_* */
     __u32 exec_enabled; /* emit successful execve from sched_process_exec */
     __u32 procexit_enabled;
-    __u32 ncpus;    /* ring buffers in use */
-    __u32 close_nr; /* native number of close(2) */
+    __u32 ncpus;        /* ring buffers in use */
+    __u32 close_nr;     /* native number of close(2) */
+    __u32 pf_open_mask; /* SKR_PF_*: open-family syscalls whose paths are prefiltered */
+    __u32 pad0;
 };
 
 /* ---- Counters --------------------------------------------------------------------
@@ -92,6 +127,7 @@ struct skr_drv_counters {
     __u64 n_drops_close;      /* close */
     __u64 n_drops_procexit;   /* process exit */
     __u64 n_compat_skipped;   /* 32-bit syscalls, not traced */
+    __u64 n_prefiltered;      /* opens the path prefilter left out (not drops, not in n_evts) */
 };
 
 /* Event classes for the drop counters. */

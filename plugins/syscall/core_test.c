@@ -17,6 +17,7 @@
 #include "evtab.h"
 #include "flagtab.h"
 #include "path.h"
+#include "plugin.h"
 #include "render.h"
 #include "skr_driver.h"
 #include "state.h"
@@ -412,6 +413,125 @@ static void state_blobs_refcount(void **state)
     assert_null(skr_blob_ref(NULL));
 }
 
+/* ---- The open-path filter from the host's prefilter ---------------------------------------- */
+
+/* Field indexes of skr_prefilter_fields. */
+enum {
+    PF_NAME,
+    PF_NAMERAW,
+    PF_DIRECTORY,
+    PF_FILENAME,
+    PF_TYPE
+};
+
+static uint16_t exit_code_of(const char *name)
+{
+    for (uint32_t c = 0; c < SKR_EVENT_CODES; c++) {
+        const struct skr_event_info *i = skr_event_info((uint16_t)c);
+        if (i && i->dir == '<' && strcmp(i->name, name) == 0) {
+            return (uint16_t)c;
+        }
+    }
+    fail_msg("no exit event %s", name);
+    return 0;
+}
+
+#define ATOM(f, op, v)                \
+    {                                 \
+        (f), (op), (v), sizeof(v) - 1 \
+    }
+
+static bool listed(char **v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v[i], s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void open_filter_from_prefilter(void **state)
+{
+    /* sensitive files: startswith /etc and (name in (...) or directory = /etc/pam.d) */
+    const saker_prefilter_atom etc[] = { ATOM(PF_NAME, SAKER_PREFILTER_PREFIX, "/etc") };
+    const saker_prefilter_atom files[] = {
+        ATOM(PF_NAME, SAKER_PREFILTER_EQ, "/etc/shadow"),
+        ATOM(PF_DIRECTORY, SAKER_PREFILTER_EQ, "/etc/pam.d"),
+    };
+    const saker_prefilter_clause sensitive[] = { { 1, etc }, { 2, files } };
+    /* traversal: contains "../" (never on a canonical path) and a key file name */
+    const saker_prefilter_atom dots[] = { ATOM(PF_NAMERAW, SAKER_PREFILTER_CONTAINS, "../") };
+    const saker_prefilter_atom keys[] = { ATOM(PF_FILENAME, SAKER_PREFILTER_EQ, "id_rsa"),
+                                          ATOM(PF_NAME, SAKER_PREFILTER_GLOB, "/home/*/.ssh/*"),
+                                          ATOM(PF_NAME, SAKER_PREFILTER_PMATCH, "/root/") };
+    const saker_prefilter_clause traversal[] = { { 1, dots } };
+    const saker_prefilter_clause keyfiles[] = { { 3, keys } };
+    /* a clause with an atom the kernel cannot test says nothing */
+    const saker_prefilter_atom any_pem[] = { ATOM(PF_NAME, SAKER_PREFILTER_CONTAINS, ".pem") };
+    const saker_prefilter_clause pem[] = { { 1, any_pem } };
+    /* dup of a socket: reads fd.name, but only for sockets */
+    const saker_prefilter_atom sock[] = { ATOM(PF_TYPE, SAKER_PREFILTER_EQ, "ipv4"),
+                                          ATOM(PF_TYPE, SAKER_PREFILTER_EQ, "ipv6") };
+    const saker_prefilter_clause socket_only[] = { { 2, sock } };
+    ss_plugin_bool reads_name[32] = { 1 };
+    ss_plugin_bool reads_none[32] = { 0 };
+    saker_prefilter_rule openat_rules[] = { { 2, sensitive, reads_name },
+                                            { 1, traversal, reads_name },
+                                            { 1, keyfiles, reads_none } };
+    saker_prefilter_rule open_rules[] = { { 1, pem, reads_name } };
+    saker_prefilter_rule dup_rules[] = { { 1, socket_only, reads_name } };
+    saker_prefilter_rule read_rules[] = { { 0, NULL, reads_name } };
+    saker_prefilter_code codes[] = {
+        { exit_code_of("openat"), 0, 3, openat_rules },
+        { exit_code_of("open"), 0, 1, open_rules },
+        { exit_code_of("creat"), 1, 0, NULL }, /* another plugin parses every creat */
+        { exit_code_of("dup"), 0, 1, dup_rules },
+        { exit_code_of("fchmod"), 0, 1, read_rules },
+    };
+    saker_prefilter pf = { sizeof(pf), skr_num_prefilter_fields, skr_prefilter_fields, 4, codes };
+    struct skr_open_filter f;
+
+    (void)state;
+    assert_true(skr_num_prefilter_fields <= 32);
+    assert_string_equal(skr_prefilter_fields[PF_TYPE], "fd.type");
+
+    assert_int_equal(skr_open_filter_build(&pf, &f), 0);
+    /* openat only: open has a rule with nothing to test, creat is parsed elsewhere */
+    assert_int_equal(f.mask, SKR_PF_OPENAT);
+    assert_non_null(strstr(f.why, "open"));
+    /* the names list is the narrower clause of the sensitive-files rule */
+    assert_int_equal(f.nexact, 1);
+    assert_string_equal(f.exact[0], "/etc/shadow");
+    assert_true(listed(f.prefixes, f.nprefixes, "/etc/pam.d/"));
+    assert_false(listed(f.prefixes, f.nprefixes, "/etc"));
+    /* traversal adds nothing; the key files: a suffix, a glob's and a pmatch's prefixes */
+    assert_int_equal(f.nsuffixes, 1);
+    assert_string_equal(f.suffixes[0], "/id_rsa");
+    assert_true(listed(f.prefixes, f.nprefixes, "/home/"));
+    assert_true(listed(f.prefixes, f.nprefixes, "/root"));
+    assert_int_equal(f.nprefixes, 3);
+    skr_open_filter_free(&f);
+
+    /* a rule that reads which file an fchmod's fd is: no filter at all */
+    pf.num_codes = 5;
+    assert_int_equal(skr_open_filter_build(&pf, &f), 0);
+    assert_int_equal(f.mask, 0);
+    assert_non_null(strstr(f.why, "fchmod"));
+    skr_open_filter_free(&f);
+    /* ... unless it reads nothing of the fd */
+    read_rules[0].reads = reads_none;
+    assert_int_equal(skr_open_filter_build(&pf, &f), 0);
+    assert_int_equal(f.mask, SKR_PF_OPENAT);
+    skr_open_filter_free(&f);
+    /* a dup rule without the socket clause counts */
+    dup_rules[0].num_clauses = 0;
+    assert_int_equal(skr_open_filter_build(&pf, &f), 0);
+    assert_int_equal(f.mask, 0);
+    assert_non_null(strstr(f.why, "dup"));
+    skr_open_filter_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +548,7 @@ int main(void)
         cmocka_unit_test(state_evicts_at_limit),
         cmocka_unit_test(state_fd_limits),
         cmocka_unit_test(state_blobs_refcount),
+        cmocka_unit_test(open_filter_from_prefilter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

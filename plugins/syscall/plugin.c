@@ -269,6 +269,7 @@ SAKER_EXPORT void plugin_destroy(ss_plugin_t *st)
         free(s->interest_names[i]);
     }
     free(s->interest_names);
+    skr_open_filter_free(&s->ofilter);
     free(s->batch);
     free(s);
 }
@@ -422,6 +423,59 @@ static void apply_interest(struct skr_sys *s)
     }
 }
 
+static void apply_open_filter(struct skr_sys *s)
+{
+    const struct skr_open_filter *f = &s->ofilter;
+    int r;
+
+    if (!s->probe) {
+        return;
+    }
+    r = skr_probe_set_open_filter(s->probe, s->cfg.capture_all ? 0 : f->mask,
+                                  (const char *const *)f->prefixes, f->nprefixes,
+                                  (const char *const *)f->exact, f->nexact,
+                                  (const char *const *)f->suffixes, f->nsuffixes);
+    if (r < 0) {
+        skr_log(s, SS_PLUGIN_LOG_SEV_WARNING,
+                "cannot set the kernel's open-path filter (%s): every open of interest is "
+                "delivered",
+                strerror(-r));
+    } else if (f->mask && !s->cfg.capture_all) {
+        skr_log(s, SS_PLUGIN_LOG_SEV_INFO,
+                "opens of regular files are filtered in the kernel by path: %zu prefixes, %zu "
+                "paths, %zu suffixes%s%s",
+                f->nprefixes, f->nexact, f->nsuffixes, f->why[0] ? "; not every open call: " : "",
+                f->why);
+    } else if (f->why[0]) {
+        skr_log(s, SS_PLUGIN_LOG_SEV_INFO, "opens are not filtered by path: %s", f->why);
+    }
+}
+
+/* Fields whose needs the host reports (set_prefilter). */
+SAKER_EXPORT const char *const *plugin_get_prefilter_fields(ss_plugin_t *st, uint32_t *num_fields)
+{
+    (void)st;
+    *num_fields = skr_num_prefilter_fields;
+    return skr_prefilter_fields;
+}
+
+SAKER_EXPORT ss_plugin_rc plugin_set_prefilter(ss_plugin_t *st, const saker_prefilter *pf)
+{
+    struct skr_sys *s = st;
+    struct skr_open_filter f;
+
+    if (!s || !pf) {
+        return SS_PLUGIN_FAILURE;
+    }
+    if (skr_open_filter_build(pf, &f) < 0) {
+        return saker_err(&s->err, "out of memory building the open-path filter");
+    }
+    skr_open_filter_free(&s->ofilter);
+    s->ofilter = f;
+    apply_open_filter(s);
+    return SS_PLUGIN_SUCCESS;
+}
+
 SAKER_EXPORT ss_plugin_rc plugin_set_event_interest(ss_plugin_t *st, const saker_event_interest *in)
 {
     struct skr_sys *s = st;
@@ -466,6 +520,9 @@ SAKER_EXPORT ss_plugin_rc plugin_set_event_interest(ss_plugin_t *st, const saker
     s->n_interest_names = names ? in->num_names : 0;
     s->interest_all = in->all != 0;
     s->interest_set = true;
+    /* a new interest voids the path filter until the host sends the matching one */
+    skr_open_filter_free(&s->ofilter);
+    apply_open_filter(s);
     apply_interest(s);
     return SS_PLUGIN_SUCCESS;
 }
@@ -520,6 +577,7 @@ SAKER_EXPORT ss_instance_t *plugin_open(ss_plugin_t *st, const char *params, ss_
     malloc_trim(0);
     s->live = true;
     apply_interest(s);
+    apply_open_filter(s);
     /* the starting state, after the driver is attached so that nothing falls in between */
     s->scan = skr_scan_new(s);
     if (!s->scan) {
@@ -700,6 +758,7 @@ SAKER_EXPORT ss_plugin_metric *plugin_get_metrics(ss_plugin_t *st, uint32_t *num
     metric(s, &n, "n_drops_page_faults", mono, 0);
     metric(s, &n, "n_drops_bug", mono, s->probe ? skr_probe_bad_records(s->probe) : 0);
     metric(s, &n, "n_compat_skipped", mono, c.n_compat_skipped);
+    metric(s, &n, "n_prefiltered", mono, c.n_prefiltered);
     metric(s, &n, "n_delivered", mono, s->n_delivered);
     metric(s, &n, "n_parsed", mono, s->n_parsed);
     metric(s, &n, "n_bad_events", mono, s->n_bad_events);

@@ -56,6 +56,18 @@ struct skr_ctx {
 struct skr_tables;
 struct skr_scan;
 
+/* The open-path filter the driver applies (prefilter.c). */
+struct skr_open_filter {
+    uint32_t mask; /* SKR_PF_* of the open-family syscalls filtered; 0: off */
+    char **prefixes;
+    size_t nprefixes;
+    char **exact;
+    size_t nexact;
+    char **suffixes;
+    size_t nsuffixes;
+    char why[128]; /* why some open-family syscall is not filtered, or "" */
+};
+
 struct skr_sys {
     struct skr_sys_config cfg;
     ss_plugin_owner_t *owner;
@@ -82,6 +94,7 @@ struct skr_sys {
     char **interest_names;
     uint32_t n_interest_names;
     uint32_t n_unsupported;
+    struct skr_open_filter ofilter; /* from set_prefilter; applied when the probe is open */
 
     /* extraction */
     struct saker_store store; /* extraction results of event store_evtnum */
@@ -118,6 +131,13 @@ const char *skr_fields_json(void);
 ss_plugin_rc skr_extract(struct skr_sys *s,
                          const ss_plugin_event_input *evt,
                          const ss_plugin_field_extract_input *in);
+
+/* prefilter.c: the fields asked of the host, and the filter built from its answer.
+ * Returns 0 (out may be off, with out->why) or -1 when out of memory. */
+extern const char *const skr_prefilter_fields[];
+extern const uint32_t skr_num_prefilter_fields;
+int skr_open_filter_build(const saker_prefilter *pf, struct skr_open_filter *out);
+void skr_open_filter_free(struct skr_open_filter *f);
 
 /* tables.c */
 struct skr_tables *skr_tables_new(struct skr_sys *s);

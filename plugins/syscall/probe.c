@@ -30,8 +30,9 @@
 #include "saker_bpf.skel.h"
 
 _Static_assert(sizeof(struct skr_evt_hdr) == SKR_EVT_HDR_LEN, "event header is 26 bytes");
-_Static_assert(sizeof(struct skr_drv_config) == 40, "driver config layout");
-_Static_assert(sizeof(struct skr_drv_counters) == 12 * 8, "driver counters layout");
+_Static_assert(sizeof(struct skr_drv_config) == 48, "driver config layout");
+_Static_assert(sizeof(struct skr_drv_counters) == 13 * 8, "driver counters layout");
+_Static_assert(sizeof(struct skr_pf_key) == 4 + SKR_PF_KEY_MAX, "prefilter key layout");
 
 #define RB_HDR_SZ  8u
 #define RB_BUSY    (1u << 31)
@@ -432,6 +433,104 @@ int skr_probe_set_interest(struct skr_probe *p,
     if (unsupported) {
         *unsupported = missing;
     }
+    return 0;
+}
+
+/* Deletes every entry of the LPM trie fd. */
+static int pf_clear(int fd)
+{
+    struct skr_pf_key key;
+
+    /* Deleted keys drop out of the walk, so each round starts from the first key again. */
+    while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
+        if (bpf_map_delete_elem(fd, &key) != 0) {
+            return -errno;
+        }
+    }
+    return errno == ENOENT ? 0 : -errno;
+}
+
+enum pf_kind {
+    PF_PREFIX,
+    PF_EXACT,
+    PF_SUFFIX
+};
+
+/*
+ * Adds s to the LPM trie fd: as is, with a NUL after it when exact, or
+ * reversed. Too long for a key: a prefix or exact path is cut to a prefix,
+ * which matches more paths, never fewer; a suffix is skipped, as paths that
+ * long are never filtered.
+ */
+static int pf_add(int fd, const char *s, enum pf_kind kind)
+{
+    struct skr_pf_key key;
+    size_t len = strlen(s);
+    uint8_t one = 1;
+
+    memset(&key, 0, sizeof(key));
+    if (kind == PF_SUFFIX) {
+        if (len > SKR_PF_KEY_MAX - 1) {
+            return 0;
+        }
+        for (size_t i = 0; i < len; i++) {
+            key.data[i] = (uint8_t)s[len - 1 - i];
+        }
+    } else {
+        if (kind == PF_EXACT && len + 1 > SKR_PF_KEY_MAX) {
+            kind = PF_PREFIX;
+        }
+        if (len > SKR_PF_KEY_MAX - 1) {
+            len = SKR_PF_KEY_MAX - 1;
+        }
+        memcpy(key.data, s, len);
+        if (kind == PF_EXACT) {
+            len++; /* the NUL, already there */
+        }
+    }
+    key.prefixlen = (uint32_t)(8 * len);
+    if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) != 0) {
+        return errno == ENOSPC ? -E2BIG : -errno;
+    }
+    return 0;
+}
+
+int skr_probe_set_open_filter(struct skr_probe *p,
+                              uint32_t mask,
+                              const char *const *prefixes,
+                              size_t nprefixes,
+                              const char *const *exact,
+                              size_t nexact,
+                              const char *const *suffixes,
+                              size_t nsuffixes)
+{
+    struct skr_drv_config *cfg = &p->skel->bss->skr_cfg;
+    int pfd = bpf_map__fd(p->skel->maps.skr_pf_prefix);
+    int sfd = bpf_map__fd(p->skel->maps.skr_pf_suffix);
+    int rc;
+
+    /* Off while the tries change: a half-filled trie must not drop anything. */
+    __atomic_store_n(&cfg->pf_open_mask, 0u, __ATOMIC_SEQ_CST);
+    rc = pf_clear(pfd);
+    if (rc == 0) {
+        rc = pf_clear(sfd);
+    }
+    if (rc < 0 || mask == 0) {
+        return rc;
+    }
+    for (size_t i = 0; rc == 0 && i < nprefixes; i++) {
+        rc = pf_add(pfd, prefixes[i], PF_PREFIX);
+    }
+    for (size_t i = 0; rc == 0 && i < nexact; i++) {
+        rc = pf_add(pfd, exact[i], PF_EXACT);
+    }
+    for (size_t i = 0; rc == 0 && i < nsuffixes; i++) {
+        rc = pf_add(sfd, suffixes[i], PF_SUFFIX);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    __atomic_store_n(&cfg->pf_open_mask, mask, __ATOMIC_SEQ_CST);
     return 0;
 }
 

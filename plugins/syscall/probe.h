@@ -60,6 +60,23 @@ int skr_probe_set_interest(struct skr_probe *p,
                            char *names,
                            size_t names_len);
 
+/*
+ * Open-family path prefilter (see skr_driver.h). mask: SKR_PF_* syscalls to
+ * filter, 0 = off. Entries longer than the key are shortened to prefixes of
+ * SKR_PF_KEY_MAX-1 bytes (an exact path that long becomes a prefix); a suffix
+ * longer than that is left out (paths that long always pass). More than
+ * SKR_PF_MAX_ENTRIES distinct prefixes and exact paths, or suffixes, give
+ * -E2BIG. Returns 0, or a negative errno with the filter left off.
+ */
+int skr_probe_set_open_filter(struct skr_probe *p,
+                              uint32_t mask,
+                              const char *const *prefixes,
+                              size_t nprefixes,
+                              const char *const *exact,
+                              size_t nexact,
+                              const char *const *suffixes,
+                              size_t nsuffixes);
+
 /* True when the driver has a dedicated handler for native syscall nr. */
 bool skr_probe_has_handler(const struct skr_probe *p, uint32_t nr);
 
