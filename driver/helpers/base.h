@@ -69,6 +69,10 @@ struct {
 /* Written by user space (see struct skr_drv_config). */
 struct skr_drv_config skr_cfg = {};
 __u8 skr_interest[SKR_SYSCALL_MAX] = {};
+/* Open path prefilter: which first and last two bytes some trie entry can match (see
+ * skr_driver.h), so that most paths skip the trie lookups. */
+__u8 skr_pf_head[SKR_PF_PAIR_BYTES] = {};
+__u8 skr_pf_tail[SKR_PF_PAIR_BYTES] = {};
 
 static __always_inline struct skr_drv_counters *skr_counters_get(void)
 {

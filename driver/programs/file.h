@@ -120,6 +120,7 @@ static __always_inline int skr_pf_drop(struct skr_scratch *s,
 {
     struct skr_drv_counters *c;
     __u32 n = s->pos - off; /* path bytes and NUL; 0 when unreadable */
+    __u32 pair;
 
     if (!(skr_cfg.pf_open_mask & pf)) {
         return 0;
@@ -134,7 +135,14 @@ static __always_inline int skr_pf_drop(struct skr_scratch *s,
     if (!skr_pf_keys(s, off, n - 1)) {
         return 0;
     }
-    if (bpf_map_lookup_elem(&skr_pf_prefix, &s->pf_prefix) ||
+    /* the bytes after the leading '/' (the second one may be the NUL), and the last two */
+    pair = s->pf_prefix.data[1] | (__u32)s->pf_prefix.data[2] << 8;
+    if (((skr_pf_head[pair >> 3] >> (pair & 7)) & 1) &&
+        bpf_map_lookup_elem(&skr_pf_prefix, &s->pf_prefix)) {
+        return 0;
+    }
+    pair = s->pf_suffix.data[0] | (__u32)s->pf_suffix.data[1] << 8;
+    if (((skr_pf_tail[pair >> 3] >> (pair & 7)) & 1) &&
         bpf_map_lookup_elem(&skr_pf_suffix, &s->pf_suffix)) {
         return 0;
     }

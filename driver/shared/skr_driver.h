@@ -78,7 +78,13 @@
  *                  with the path and its NUL;
  *   skr_pf_suffix: a suffix S is S's bytes reversed, prefixlen 8*len(S);
  *                  looked up with the path reversed.
+ * Before a lookup, two bitmaps of 65536 bits say whether it can succeed:
+ * skr_pf_head has bit b1 | b2 << 8 set when some prefix or exact entry (its
+ * NUL counted) can begin with '/', b1, b2; skr_pf_tail has bit last | prev << 8
+ * set when some suffix can end with prev, last. An entry too short to fix both
+ * bytes sets every bit it can stand for.
  */
+#define SKR_PF_PAIR_BYTES  (65536 / 8)
 #define SKR_PF_OPEN        (1u << 0)
 #define SKR_PF_OPENAT      (1u << 1)
 #define SKR_PF_OPENAT2     (1u << 2)

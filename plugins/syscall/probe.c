@@ -495,6 +495,43 @@ static int pf_add(int fd, const char *s, enum pf_kind kind)
     return 0;
 }
 
+static void pf_set_bit(volatile uint8_t *bits, uint32_t b)
+{
+    bits[(b >> 3) & (SKR_PF_PAIR_BYTES - 1)] |= (uint8_t)(1u << (b & 7));
+}
+
+/* The head pairs an entry of len bytes (an exact path's NUL counted) can begin with. */
+static void pf_mark_head(volatile uint8_t *head, const char *e, size_t len)
+{
+    const uint8_t *u = (const uint8_t *)e;
+
+    if (len >= 3) {
+        pf_set_bit(head, u[1] | (uint32_t)u[2] << 8);
+        return;
+    }
+    for (uint32_t b = 0; b < 65536; b++) {
+        if ((len < 2 || (b & 0xff) == u[1]) && (len < 3 || (b >> 8) == u[2])) {
+            pf_set_bit(head, b);
+        }
+    }
+}
+
+/* The tail pairs a suffix of len bytes can end with (bit: last | prev << 8). */
+static void pf_mark_tail(volatile uint8_t *tail, const char *sfx, size_t len)
+{
+    const uint8_t *u = (const uint8_t *)sfx;
+
+    if (len >= 2) {
+        pf_set_bit(tail, u[len - 1] | (uint32_t)u[len - 2] << 8);
+        return;
+    }
+    for (uint32_t b = 0; b < 65536; b++) {
+        if ((len < 1 || (b & 0xff) == u[len - 1]) && (len < 2 || (b >> 8) == u[len - 2])) {
+            pf_set_bit(tail, b);
+        }
+    }
+}
+
 int skr_probe_set_open_filter(struct skr_probe *p,
                               uint32_t mask,
                               const char *const *prefixes,
@@ -509,8 +546,15 @@ int skr_probe_set_open_filter(struct skr_probe *p,
     int sfd = bpf_map__fd(p->skel->maps.skr_pf_suffix);
     int rc;
 
+    volatile uint8_t *head = p->skel->bss->skr_pf_head;
+    volatile uint8_t *tail = p->skel->bss->skr_pf_tail;
+
     /* Off while the tries change: a half-filled trie must not drop anything. */
     __atomic_store_n(&cfg->pf_open_mask, 0u, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < SKR_PF_PAIR_BYTES; i++) {
+        head[i] = 0;
+        tail[i] = 0;
+    }
     rc = pf_clear(pfd);
     if (rc == 0) {
         rc = pf_clear(sfd);
@@ -520,12 +564,15 @@ int skr_probe_set_open_filter(struct skr_probe *p,
     }
     for (size_t i = 0; rc == 0 && i < nprefixes; i++) {
         rc = pf_add(pfd, prefixes[i], PF_PREFIX);
+        pf_mark_head(head, prefixes[i], strlen(prefixes[i]));
     }
     for (size_t i = 0; rc == 0 && i < nexact; i++) {
         rc = pf_add(pfd, exact[i], PF_EXACT);
+        pf_mark_head(head, exact[i], strlen(exact[i]) + 1); /* with its NUL */
     }
     for (size_t i = 0; rc == 0 && i < nsuffixes; i++) {
         rc = pf_add(sfd, suffixes[i], PF_SUFFIX);
+        pf_mark_tail(tail, suffixes[i], strlen(suffixes[i]));
     }
     if (rc < 0) {
         return rc;
