@@ -9,7 +9,8 @@ JSON line per scenario, figures as medians of several runs and ratios.
              and of the fastest runs), saker's CPU seconds per workload run,
              events and dropped events (goals: <= 1.25x, <= 1 s, 0 drops).
   storm      dup+close of a pipe on every core, flat out then paced down until
-             no event is dropped: the events/s saker sustains (goal >= 3M/s).
+             no event is dropped: the events/s saker sustains (goal >= 3M/s),
+             each storm starting --settle seconds after saker's source.
   rss        saker's resident memory with the rules loaded and idle, then after
              100,000 short-lived processes, twice (goal <= 20 MB, no growth).
 
@@ -39,6 +40,7 @@ ap.add_argument("--pairs", type=int, default=2_000_000)
 ap.add_argument("--processes", type=int, default=100_000)
 ap.add_argument("--storm-seconds", type=float, default=4.0)
 ap.add_argument("--storm-steps", type=int, default=6)
+ap.add_argument("--settle", type=float, default=2.0, help="seconds between saker's start and a storm")
 ap.add_argument("--ringbuf-kb", type=int, default=0, help="syscall init_config ringbuf_size_kb")
 args = ap.parse_args()
 
@@ -196,6 +198,9 @@ def openclose():
 
 def storm_once(rate):
     sk = Saker()
+    # steady state: the starting-state events and the first laps of the rings (page faults
+    # on the consumer's side) are behind it
+    time.sleep(args.settle)
     r = load("storm", os.cpu_count(), args.storm_seconds, rate)
     _, final = sk.stop()
     events, drops = syscall_metrics(final)
