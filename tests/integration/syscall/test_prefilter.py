@@ -21,7 +21,9 @@ import time
 
 import sakertest as st
 
-N = 5000
+# Opens per phase. Other tests running at the same time add events of their own (their
+# processes' state): the thresholds leave room for thousands of them.
+N = 20000
 
 
 def write(path, text):
@@ -74,7 +76,7 @@ def settled_events(path):
     while time.monotonic() < deadline:
         time.sleep(1.2)
         cur = metrics_events(path)
-        if cur is not None and prev is not None and cur - prev < 200:
+        if cur is not None and prev is not None and cur - prev < N // 10:
             return cur
         prev = cur
     raise AssertionError("the event count never settled")
@@ -143,8 +145,9 @@ metrics: {{enabled: true, interval: 1s, output_file: {mpath}}}
         e2 = settled_events(mpath)
         print(f"events: {e1 - e0} during {N} opens no rule names, {e2 - e1} during {N} opens "
               f"under keep/", flush=True)
-        c.check(e1 - e0 < N // 4, f"{N} opens no rule names gave {e1 - e0} events")
-        c.check(e2 - e1 >= N, f"{N} opens a rule names gave only {e2 - e1} events")
+        c.check(e1 - e0 < N // 2, f"{N} opens no rule names gave {e1 - e0} events")
+        c.check((e2 - e1) - (e1 - e0) >= 3 * N // 4,
+                f"{N} opens a rule names gave only {e2 - e1} events")
 
         opens([os.path.join(work, "sub", "secret.key"), os.path.join(work, "drop", "secret.keys"),
                os.path.join(work, "logs", "a.log")])
