@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 
 #include <saker/sdk.h>
 
@@ -78,7 +78,8 @@ struct ctr_worker {
 
     pthread_t thread;
     bool started;
-    bool curl_ready;
+    const struct ctr_curl *cc; /* libcurl, once a runtime socket was there */
+    bool curl_failed;          /* loading it failed (logged once) */
     pthread_t events_thread;
     bool events_started;
     CURLM *events_multi;
@@ -282,12 +283,6 @@ struct ctr_worker *ctr_worker_new(const struct ctr_config *cfg,
         pthread_cond_init(&w->space, &ca);
         pthread_condattr_destroy(&ca);
     }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        snprintf(err, cap, "cannot initialise libcurl for the metadata worker");
-        ctr_worker_free(w);
-        return NULL;
-    }
-    w->curl_ready = true;
     return w;
 }
 
@@ -326,10 +321,31 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* libcurl for w's threads, loaded on first use; NULL (logged once) when it cannot be. */
+static const struct ctr_curl *worker_curl(struct ctr_worker *w)
+{
+    char err[256];
+    const struct ctr_curl *c = ctr_curl_get(err, sizeof(err));
+    bool first;
+
+    if (c == NULL) {
+        /* both the lookup and the events thread get here */
+        pthread_mutex_lock(&w->async_mu);
+        first = !w->curl_failed;
+        w->curl_failed = true;
+        pthread_mutex_unlock(&w->async_mu);
+        if (first) {
+            wlog(w, SS_PLUGIN_LOG_SEV_WARNING, "%s: container metadata stays <NA>", err);
+        }
+    }
+    return c;
+}
+
 /* GET path on socket s; the body lands in w->resp. Returns the HTTP status, or -1. */
 static long http_get(struct ctr_worker *w, struct sock *s, const char *path)
 {
     char url[1024];
+    const struct ctr_curl *c;
     long status = -1;
     CURLcode cc;
     int n;
@@ -337,8 +353,12 @@ static long http_get(struct ctr_worker *w, struct sock *s, const char *path)
     if (!is_socket(s->path)) {
         return -1;
     }
+    c = worker_curl(w);
+    if (c == NULL) {
+        return -1;
+    }
     if (s->curl == NULL) {
-        s->curl = curl_easy_init();
+        s->curl = c->easy_init();
         if (s->curl == NULL) {
             return -1;
         }
@@ -349,21 +369,21 @@ static long http_get(struct ctr_worker *w, struct sock *s, const char *path)
     }
     w->resp.len = 0;
     w->resp.too_big = false;
-    curl_easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH, s->path);
-    curl_easy_setopt(s->curl, CURLOPT_URL, url);
-    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, w->timeout_ms);
-    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, &w->resp);
-    curl_easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
-    cc = curl_easy_perform(s->curl);
+    c->easy_setopt(s->curl, CURLOPT_UNIX_SOCKET_PATH, s->path);
+    c->easy_setopt(s->curl, CURLOPT_URL, url);
+    c->easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+    c->easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, w->timeout_ms);
+    c->easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
+    c->easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, on_body);
+    c->easy_setopt(s->curl, CURLOPT_WRITEDATA, &w->resp);
+    c->easy_setopt(s->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    cc = c->easy_perform(s->curl);
     if (cc != CURLE_OK) {
         wlog(w, SS_PLUGIN_LOG_SEV_DEBUG, "runtime request %s on %s failed: %s", path, s->path,
-             w->resp.too_big ? "response too large" : curl_easy_strerror(cc));
+             w->resp.too_big ? "response too large" : c->easy_strerror(cc));
         return -1;
     }
-    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+    c->easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
     if (w->resp.p == NULL) {
         on_body("", 1, 0, &w->resp);
     }
@@ -806,20 +826,20 @@ static void stream_open(struct ctr_worker *w, struct stream *st)
     if (n < 0 || (size_t)n >= sizeof(url)) {
         return;
     }
-    st->curl = curl_easy_init();
+    st->curl = w->cc->easy_init();
     if (st->curl == NULL) {
         return;
     }
     st->len = 0;
-    curl_easy_setopt(st->curl, CURLOPT_UNIX_SOCKET_PATH, st->s->path);
-    curl_easy_setopt(st->curl, CURLOPT_URL, url);
-    curl_easy_setopt(st->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
-    curl_easy_setopt(st->curl, CURLOPT_WRITEFUNCTION, on_stream_data);
-    curl_easy_setopt(st->curl, CURLOPT_WRITEDATA, st);
-    curl_easy_setopt(st->curl, CURLOPT_PRIVATE, st);
-    if (curl_multi_add_handle(w->events_multi, st->curl) != CURLM_OK) {
-        curl_easy_cleanup(st->curl);
+    w->cc->easy_setopt(st->curl, CURLOPT_UNIX_SOCKET_PATH, st->s->path);
+    w->cc->easy_setopt(st->curl, CURLOPT_URL, url);
+    w->cc->easy_setopt(st->curl, CURLOPT_NOSIGNAL, 1L);
+    w->cc->easy_setopt(st->curl, CURLOPT_CONNECTTIMEOUT_MS, w->timeout_ms);
+    w->cc->easy_setopt(st->curl, CURLOPT_WRITEFUNCTION, on_stream_data);
+    w->cc->easy_setopt(st->curl, CURLOPT_WRITEDATA, st);
+    w->cc->easy_setopt(st->curl, CURLOPT_PRIVATE, st);
+    if (w->cc->multi_add_handle(w->events_multi, st->curl) != CURLM_OK) {
+        w->cc->easy_cleanup(st->curl);
         st->curl = NULL;
         return;
     }
@@ -829,17 +849,57 @@ static void stream_open(struct ctr_worker *w, struct stream *st)
 static void stream_close(struct ctr_worker *w, struct stream *st)
 {
     if (st->curl != NULL) {
-        curl_multi_remove_handle(w->events_multi, st->curl);
-        curl_easy_cleanup(st->curl);
+        w->cc->multi_remove_handle(w->events_multi, st->curl);
+        w->cc->easy_cleanup(st->curl);
         st->curl = NULL;
     }
     st->active = false;
+}
+
+/* Waits until some runtime socket exists, then loads libcurl and makes the multi handle.
+ * False when stopped first or libcurl cannot be had. */
+static bool events_ready(struct ctr_worker *w)
+{
+    const struct ctr_curl *c;
+    CURLM *m;
+
+    for (;;) {
+        bool any = false;
+        struct timespec nap = { 0, 100 * 1000 * 1000 };
+
+        if (atomic_load(&w->events_stop)) {
+            return false;
+        }
+        for (size_t i = 0; i < w->nsocks && !any; i++) {
+            any = is_socket(w->socks[i].path);
+        }
+        if (any) {
+            break;
+        }
+        nanosleep(&nap, NULL);
+    }
+    c = worker_curl(w);
+    if (c == NULL) {
+        return false;
+    }
+    m = c->multi_init();
+    if (m == NULL) {
+        return false;
+    }
+    pthread_mutex_lock(&w->async_mu);
+    w->cc = c;
+    w->events_multi = m;
+    pthread_mutex_unlock(&w->async_mu);
+    return true;
 }
 
 static void *run_events(void *arg)
 {
     struct ctr_worker *w = arg;
 
+    if (!events_ready(w)) {
+        return NULL;
+    }
     while (!atomic_load(&w->events_stop)) {
         uint64_t now = now_ms();
         int running = 0;
@@ -855,23 +915,23 @@ static void *run_events(void *arg)
                 }
             }
         }
-        curl_multi_perform(w->events_multi, &running);
-        while ((msg = curl_multi_info_read(w->events_multi, &left)) != NULL) {
+        w->cc->multi_perform(w->events_multi, &running);
+        while ((msg = w->cc->multi_info_read(w->events_multi, &left)) != NULL) {
             struct stream *st = NULL;
             if (msg->msg != CURLMSG_DONE) {
                 continue;
             }
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&st);
+            w->cc->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&st);
             if (st != NULL) {
                 wlog(w, SS_PLUGIN_LOG_SEV_DEBUG,
                      "events stream of %s ended (%s); reconnecting in %d ms", st->s->path,
-                     curl_easy_strerror(msg->data.result), STREAM_RETRY_MS);
+                     w->cc->easy_strerror(msg->data.result), STREAM_RETRY_MS);
                 stream_close(w, st);
                 st->retry_ms = now_ms() + STREAM_RETRY_MS;
             }
         }
         /* wakes on data, on ctr_worker_free, or after a second to retry streams */
-        curl_multi_poll(w->events_multi, NULL, 0, 1000, NULL);
+        w->cc->multi_poll(w->events_multi, NULL, 0, 1000, NULL);
     }
     for (size_t i = 0; i < w->nsocks; i++) {
         stream_close(w, &w->streams[i]);
@@ -884,10 +944,6 @@ static void start_events(struct ctr_worker *w)
     if (w->events_query[0] == '\0' || w->nsocks == 0) {
         return;
     }
-    w->events_multi = curl_multi_init();
-    if (w->events_multi == NULL) {
-        return;
-    }
     for (size_t i = 0; i < w->nsocks; i++) {
         w->streams[i].w = w;
         w->streams[i].s = &w->socks[i];
@@ -895,8 +951,6 @@ static void start_events(struct ctr_worker *w)
     if (pthread_create(&w->events_thread, NULL, run_events, w) != 0) {
         wlog(w, SS_PLUGIN_LOG_SEV_WARNING,
              "cannot start the runtime events listener: containers are learnt when first seen");
-        curl_multi_cleanup(w->events_multi);
-        w->events_multi = NULL;
         return;
     }
     w->events_started = true;
@@ -932,12 +986,16 @@ void ctr_worker_free(struct ctr_worker *w)
         pthread_join(w->thread, NULL);
     }
     if (w->events_started) {
+        pthread_mutex_lock(&w->async_mu);
         atomic_store(&w->events_stop, true);
-        curl_multi_wakeup(w->events_multi);
+        if (w->events_multi != NULL) {
+            w->cc->multi_wakeup(w->events_multi);
+        }
+        pthread_mutex_unlock(&w->async_mu);
         pthread_join(w->events_thread, NULL);
     }
     if (w->events_multi != NULL) {
-        curl_multi_cleanup(w->events_multi);
+        w->cc->multi_cleanup(w->events_multi);
     }
     while (w->res_count > 0) {
         ctr_info_unref(w->res[w->res_head].info);
@@ -946,11 +1004,8 @@ void ctr_worker_free(struct ctr_worker *w)
     }
     for (size_t i = 0; i < w->nsocks; i++) {
         if (w->socks[i].curl != NULL) {
-            curl_easy_cleanup(w->socks[i].curl);
+            ctr_curl_get(NULL, 0)->easy_cleanup(w->socks[i].curl);
         }
-    }
-    if (w->curl_ready) {
-        curl_global_cleanup();
     }
     free(w->resp.p);
     pthread_cond_destroy(&w->wake);

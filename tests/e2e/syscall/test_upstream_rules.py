@@ -114,6 +114,11 @@ def live_run(c, cfg, rules, work, capture):
                 if time.monotonic() > deadline or live.p.poll() is not None:
                     raise
 
+        # libcurl is loaded only once a container runtime socket is there to talk to
+        if not any(os.path.exists(p) for p in ("/var/run/docker.sock", "/run/podman/podman.sock")):
+            with open(f"/proc/{live.p.pid}/maps") as f:
+                c.check("libcurl" not in f.read(), f"{mode}: libcurl loaded with no runtime socket")
+
         expected = []
         for act in actions.ATTACKS:
             try:
