@@ -30,7 +30,7 @@ static const char g_schema[] =
         "\"type\":\"object\",\"additionalProperties\":false,"
         "\"properties\":{"
         "\"ringbuf_size_kb\":{\"type\":\"integer\",\"minimum\":4,\"maximum\":1048576,"
-        "\"description\":\"Ring buffer size per CPU in KiB, a power of two (default 2048)\"},"
+        "\"description\":\"Ring buffer size per CPU in KiB, a power of two (default 4096)\"},"
         "\"snaplen\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":4096,"
         "\"description\":\"Bytes of I/O data captured (default 80)\"},"
         "\"thread_table_size\":{\"type\":\"integer\",\"minimum\":64,\"maximum\":4194304,"
@@ -77,7 +77,8 @@ void skr_log(struct skr_sys *s, ss_plugin_log_severity sev, const char *fmt, ...
 
 static void config_defaults(struct skr_sys_config *c)
 {
-    c->ringbuf_size_kb = 2048; /* 2 MiB per CPU: a 10 ms burst at 2M events/s per CPU */
+    c->ringbuf_size_kb =
+            4096; /* 4 MiB per CPU: 40 ms at 2M events/s per CPU, or a stalled consumer */
     c->snaplen = 80;
     c->thread_table_size = 262144;
     c->max_fd = 65536;
