@@ -290,20 +290,19 @@ static bool add_rule(const saker_prefilter_rule *r, struct skr_open_filter *f, b
         }
         for (uint32_t i = 0; i < best->num_atoms; i++) {
             char *s = at[i].s;
+            char ***list = at[i].k == A_EXACT    ? &f->exact
+                           : at[i].k == A_PREFIX ? &f->prefixes
+                           : at[i].k == A_SUFFIX ? &f->suffixes
+                                                 : NULL;
+            size_t *n = at[i].k == A_EXACT    ? &f->nexact
+                        : at[i].k == A_PREFIX ? &f->nprefixes
+                                              : &f->nsuffixes;
+
             at[i].s = NULL;
-            switch (at[i].k) {
-            case A_EXACT:
-                ok = ok && push(&f->exact, &f->nexact, s);
-                break;
-            case A_PREFIX:
-                ok = ok && push(&f->prefixes, &f->nprefixes, s);
-                break;
-            case A_SUFFIX:
-                ok = ok && push(&f->suffixes, &f->nsuffixes, s);
-                break;
-            default:
+            if (list && ok) {
+                ok = push(list, n, s); /* frees s when it fails */
+            } else {
                 free(s);
-                break;
             }
         }
         free_atoms(at, best->num_atoms);
