@@ -12,9 +12,13 @@
  *
  * Usage:
  *   harness PLUGIN live   --types T1,T2 --fields F1,F2 [--record FILE] [--tag TAG]
- *                         [--config JSON] -- CMD ARGS...
+ *                         [--config JSON] [--open-filter JSON] -- CMD ARGS...
  *   harness PLUGIN replay --fields F1,F2 --tag TAG FILE
  *   harness PLUGIN fields
+ *
+ * --open-filter {"prefix":[...],"exact":[...],"suffix":[...]} sends, after the
+ * interest, a source prefilter as a host would for one rule per open-family
+ * event type whose only clause is "fd.name startswith/=/endswith" those.
  *
  * Events are selected by the environment variable SKR_HARNESS_TAG=<tag>,
  * which the command and its descendants inherit (proc.env[SKR_HARNESS_TAG]).
@@ -57,6 +61,8 @@ struct api {
     ss_plugin_metric *(*get_metrics)(ss_plugin_t *, uint32_t *);
     const saker_event_type *(*get_event_types)(ss_plugin_t *, uint32_t *);
     ss_plugin_rc (*set_event_interest)(ss_plugin_t *, const saker_event_interest *);
+    const char *const *(*get_prefilter_fields)(ss_plugin_t *, uint32_t *);
+    ss_plugin_rc (*set_prefilter)(ss_plugin_t *, const saker_prefilter *);
 };
 
 struct fieldreq {
@@ -362,6 +368,74 @@ static void set_interest(const char *types)
     free(copy);
 }
 
+/* One rule per open-family exit code: fd.name starts with, equals or ends with a value. */
+static void set_open_filter(const char *spec)
+{
+    static const char *const kinds[] = { "prefix", "exact", "suffix" };
+    static const uint32_t ops[] = { SAKER_PREFILTER_PREFIX, SAKER_PREFILTER_EQ,
+                                    SAKER_PREFILTER_SUFFIX };
+    cJSON *j = cJSON_Parse(spec);
+    uint32_t nf = 0, ntypes = 0, name_field = UINT32_MAX, na = 0, nc = 0;
+    const char *const *fields = g.get_prefilter_fields(g_state, &nf);
+    const saker_event_type *et = g.get_event_types(g_state, &ntypes);
+    saker_prefilter_atom atoms[64];
+    saker_prefilter_clause clause;
+    saker_prefilter_rule rule;
+    saker_prefilter_code codes[16];
+    ss_plugin_bool reads[128] = { 0 };
+    saker_prefilter pf;
+
+    if (!j || nf > 128) {
+        die("bad --open-filter %s", spec);
+    }
+    for (uint32_t f = 0; f < nf; f++) {
+        if (strcmp(fields[f], "fd.name") == 0) {
+            name_field = f;
+        }
+    }
+    if (name_field == UINT32_MAX) {
+        die("the plugin asks for no fd.name prefilter");
+    }
+    for (int k = 0; k < 3; k++) {
+        const cJSON *v;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(j, kinds[k])) {
+            if (cJSON_IsString(v) && na < 64) {
+                atoms[na].field = name_field;
+                atoms[na].op = ops[k];
+                atoms[na].value = v->valuestring;
+                atoms[na].len = (uint32_t)strlen(v->valuestring);
+                na++;
+            }
+        }
+    }
+    clause.num_atoms = na;
+    clause.atoms = atoms;
+    rule.num_clauses = 1;
+    rule.clauses = &clause;
+    rule.reads = reads;
+    for (uint32_t i = 0; i < ntypes && nc < 16; i++) {
+        const char *n = et[i].name;
+        if (et[i].dir == '<' && (strcmp(n, "open") == 0 || strcmp(n, "openat") == 0 ||
+                                 strcmp(n, "openat2") == 0 || strcmp(n, "creat") == 0)) {
+            memset(&codes[nc], 0, sizeof(codes[nc]));
+            codes[nc].code = et[i].code;
+            codes[nc].num_rules = 1;
+            codes[nc].rules = &rule;
+            nc++;
+        }
+    }
+    memset(&pf, 0, sizeof(pf));
+    pf.size = sizeof(pf);
+    pf.num_fields = nf;
+    pf.fields = fields;
+    pf.num_codes = nc;
+    pf.codes = codes;
+    if (g.set_prefilter(g_state, &pf) != SS_PLUGIN_SUCCESS) {
+        die("set_prefilter: %s", g.get_last_error(g_state));
+    }
+    cJSON_Delete(j);
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec t;
@@ -369,7 +443,7 @@ static uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-static int run_live(const char *types, const char *record, char **cmd)
+static int run_live(const char *types, const char *open_filter, const char *record, char **cmd)
 {
     ss_plugin_rc rc;
     ss_instance_t *h;
@@ -381,6 +455,9 @@ static int run_live(const char *types, const char *record, char **cmd)
     char tagenv[160];
 
     set_interest(types);
+    if (open_filter) {
+        set_open_filter(open_filter);
+    }
     h = g.open(g_state, "", &rc);
     if (rc != SS_PLUGIN_SUCCESS) {
         fprintf(stderr, "harness: open: %s\n", g.get_last_error(g_state));
@@ -495,7 +572,7 @@ static int run_replay(const char *file)
 
 int main(int argc, char **argv)
 {
-    const char *types = "", *fields = "", *record = NULL, *config = "";
+    const char *types = "", *fields = "", *record = NULL, *config = "", *open_filter = NULL;
     ss_plugin_init_tables_input tin;
     ss_plugin_init_input in;
     ss_plugin_rc rc;
@@ -521,6 +598,8 @@ int main(int argc, char **argv)
     g.get_metrics = sym(h, "plugin_get_metrics", true);
     g.get_event_types = sym(h, "plugin_get_event_types", true);
     g.set_event_interest = sym(h, "plugin_set_event_interest", true);
+    g.get_prefilter_fields = sym(h, "plugin_get_prefilter_fields", true);
+    g.set_prefilter = sym(h, "plugin_set_prefilter", true);
     if (strcmp(argv[2], "fields") == 0) {
         puts(g.get_fields());
         return 0;
@@ -536,6 +615,8 @@ int main(int argc, char **argv)
             g_tag = argv[++i];
         } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config = argv[++i];
+        } else if (strcmp(argv[i], "--open-filter") == 0 && i + 1 < argc) {
+            open_filter = argv[++i];
         } else if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
@@ -561,7 +642,7 @@ int main(int argc, char **argv)
         if (i >= argc) {
             die("live needs a command after --");
         }
-        rc = run_live(types, record, argv + i);
+        rc = run_live(types, open_filter, record, argv + i);
     } else if (strcmp(argv[2], "replay") == 0) {
         if (i >= argc) {
             die("replay needs a file");
