@@ -64,15 +64,15 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /*
  * The file behind fd in task (a pointer from bpf_get_current_task_btf), or
- * NULL. Read with direct loads; only the slot of the descriptor array, a
- * pointer to pointers, needs a helper.
+ * NULL. Read with direct loads only.
  */
 static __always_inline struct file *skr_fd_file(struct task_struct *task, __s64 fd)
 {
     struct files_struct *files;
     struct fdtable *fdt;
     struct file **fds;
-    struct file *f = NULL;
+    struct kiocb *slot;
+    struct file *f;
 
     if (fd < 0 || !task) {
         return NULL;
@@ -89,11 +89,15 @@ static __always_inline struct file *skr_fd_file(struct task_struct *task, __s64 
     if (!fds) {
         return NULL;
     }
-    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-    if (!f) {
-        return NULL;
-    }
-    return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+    /*
+     * The slot is a struct file * in an array the verifier knows nothing
+     * about. Viewed as the ki_filp member of a struct kiocb placed over it,
+     * it becomes a direct (fault-safe) load instead of a helper call.
+     */
+    slot = bpf_rdonly_cast((char *)&fds[fd] - bpf_core_field_offset(struct kiocb, ki_filp),
+                           bpf_core_type_id_kernel(struct kiocb));
+    f = slot->ki_filp;
+    return f;
 }
 
 /* Kernel dev_t (major << 20 | minor) in the user-space encoding (new_encode_dev). */
