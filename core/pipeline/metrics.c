@@ -107,6 +107,19 @@ void skr_metrics_json(struct skr_engine *e, bool final, struct skr_strbuf *out)
                           atomic_load(&s->n_async), atomic_load(&s->n_async_drops),
                           atomic_load(&s->n_source_drops), atomic_load(&s->n_parse_errors),
                           atomic_load(&s->n_extract_errors), atomic_load(&s->n_alerts));
+        pthread_mutex_lock(&s->pm_lock);
+        if (s->npm > 0) {
+            skr_strbuf_puts(out, ",\"plugin_metrics\":{");
+            for (uint32_t k = 0; k < s->npm; k++) {
+                if (k > 0) {
+                    skr_strbuf_putc(out, ',');
+                }
+                json_key(out, s->pm_names[k]);
+                skr_strbuf_puts(out, s->pm_vals[k]);
+            }
+            skr_strbuf_putc(out, '}');
+        }
+        pthread_mutex_unlock(&s->pm_lock);
         if (st == SRC_FAILED) {
             skr_strbuf_puts(out, ",\"error\":\"");
             skr_strbuf_json_escape(out, s->error, strlen(s->error));

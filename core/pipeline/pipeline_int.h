@@ -133,6 +133,12 @@ struct skr_source {
     uint64_t drop_prev[SKR_DROP_METRICS]; /* last value of each metric, by position */
     double drop_tokens;
 
+    /* the input plugin's metrics as last read (about once a second), for the snapshots */
+    pthread_mutex_t pm_lock;
+    uint32_t npm;
+    char pm_names[SKR_DROP_METRICS][64];
+    char pm_vals[SKR_DROP_METRICS][32]; /* as JSON numbers */
+
     struct skr_complaint c_parse;
     struct skr_complaint c_extract;
     struct skr_complaint c_alert;

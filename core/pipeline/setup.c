@@ -179,6 +179,7 @@ static int new_source(struct skr_engine *e, const char *name, size_t input, stru
     s->input = input;
     atomic_init(&s->state, SRC_IDLE);
     pthread_mutex_init(&s->async_lock, NULL);
+    pthread_mutex_init(&s->pm_lock, NULL);
     pthread_cond_init(&s->async_cond, NULL);
     skr_arena_init(&s->arena, 65536);
     skr_strbuf_init(&s->render);
@@ -1082,6 +1083,7 @@ static void free_source(struct skr_source *s, size_t nplugins)
     skr_arena_fini(&s->arena);
     skr_strbuf_fini(&s->render);
     pthread_mutex_destroy(&s->async_lock);
+    pthread_mutex_destroy(&s->pm_lock);
     pthread_cond_destroy(&s->async_cond);
     free(s->afields);
     free(s->avalues);

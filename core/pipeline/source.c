@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -608,6 +609,57 @@ static uint64_t metric_u64(const ss_plugin_metric *m)
  * configured actions: a log line, an internal alert (Falco's syscall drop
  * alert, with the per-second deltas as string fields), or a stop.
  */
+/* Keeps the metrics for the snapshots (skr_metrics_json), their values as JSON numbers. */
+static void keep_metrics(struct skr_source *s, const ss_plugin_metric *m, uint32_t n)
+{
+    uint32_t k = 0;
+
+    pthread_mutex_lock(&s->pm_lock);
+    for (uint32_t i = 0; m != NULL && i < n && k < SKR_DROP_METRICS; i++) {
+        char *v = s->pm_vals[k];
+        size_t vl = sizeof(s->pm_vals[k]);
+
+        if (m[i].name == NULL || m[i].name[0] == '\0') {
+            continue;
+        }
+        switch (m[i].value_type) {
+        case SS_PLUGIN_METRIC_VALUE_TYPE_U64:
+            skr_fmt(v, vl, "%" PRIu64, m[i].value.u64);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_U32:
+            skr_fmt(v, vl, "%" PRIu32, m[i].value.u32);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_S64:
+            skr_fmt(v, vl, "%" PRId64, m[i].value.s64);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_S32:
+            skr_fmt(v, vl, "%" PRId32, m[i].value.s32);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_I:
+            skr_fmt(v, vl, "%d", m[i].value.i);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_D:
+            if (!isfinite(m[i].value.d)) {
+                continue;
+            }
+            skr_fmt(v, vl, "%.17g", m[i].value.d);
+            break;
+        case SS_PLUGIN_METRIC_VALUE_TYPE_F:
+            if (!isfinite(m[i].value.f)) {
+                continue;
+            }
+            skr_fmt(v, vl, "%.9g", (double)m[i].value.f);
+            break;
+        default:
+            continue;
+        }
+        skr_fmt(s->pm_names[k], sizeof(s->pm_names[k]), "%s", m[i].name);
+        k++;
+    }
+    s->npm = k;
+    pthread_mutex_unlock(&s->pm_lock);
+}
+
 static void check_drops(struct skr_source *s, uint64_t now)
 {
     const struct skr_plugin_inst *inst = &s->insts[s->input];
@@ -630,6 +682,7 @@ static void check_drops(struct skr_source *s, uint64_t now)
         return;
     }
     m = inst->p->vt.api.get_metrics(inst->state, &n);
+    keep_metrics(s, m, n);
     for (uint32_t i = 0; m != NULL && i < n && i < SKR_DROP_METRICS; i++) {
         const char *base = metric_base(m[i].name ? m[i].name : "");
         uint64_t v = metric_u64(&m[i]);
@@ -803,6 +856,12 @@ static void *source_main(void *arg)
     skr_source_async_stop(s);
     skr_source_drain_async(s);
     atomic_store(&s->n_events, s->evtnum);
+    if (api->get_metrics != NULL) {
+        uint32_t nm = 0;
+        const ss_plugin_metric *m = api->get_metrics(inst->state, &nm);
+
+        keep_metrics(s, m, nm); /* the final snapshot's */
+    }
     if (s->eng->cw != NULL) {
         skr_capture_flush(s->eng->cw, &s->cbuf);
     }

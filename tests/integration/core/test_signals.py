@@ -135,6 +135,8 @@ if drop:
 c.check("Saker internal: event drop. 50 events of source counter dropped" in r.stderr(),
         "drop logged")
 c.check(metrics(r.stderr())["sources"]["counter"]["source_drops"] == 50, "drops counted")
+pm = metrics(r.stderr())["sources"]["counter"].get("plugin_metrics")
+c.check(pm == {"n_evts": 60, "n_drops": 50}, f"the plugin's own metrics: {pm}")
 
 # ---- periodic metrics -----------------------------------------------------------------------------
 mcfg = w.config("metrics.yaml", [("counter", fixture("counter"), {"count": 10, "idle": True})],

@@ -190,6 +190,11 @@ stdout_output: {{enabled: true}}
         log = f.read()
     c.check(rc == 0, f"saker exits 0 (got {rc}): {log[-2000:]}")
     c.check("filtered in the kernel by path" in log, f"no filter in the log: {log[-2000:]}")
+    snaps = [o["saker_metrics"] for o in st.json_lines(log) if "saker_metrics" in o]
+    pm = snaps[-1]["sources"]["syscall"].get("plugin_metrics", {}) if snaps else {}
+    # drop/secret.keys at least was filtered in the kernel
+    c.check(pm.get("n_prefiltered", 0) >= 1 and pm.get("n_evts", 0) >= 1,
+            f"the final metrics show no prefiltered opens: {pm}")
     c.check(seen("pf filename", f"{work}/sub/secret.key"), "fd.filename rule did not alert")
     c.check(not seen("pf filename", "secret.keys"), "fd.filename rule alerted on secret.keys")
     c.check(seen("pf directory", f"{work}/logs/a.log"), "fd.directory rule did not alert")
