@@ -602,13 +602,6 @@ static uint64_t metric_u64(const ss_plugin_metric *m)
     }
 }
 
-/*
- * About once a second: the source's n_drops and n_evts metrics (and every
- * other n_drops* counter it reports, as the syscall source does) become
- * counted drops and, above the threshold and within the rate limit, the
- * configured actions: a log line, an internal alert (Falco's syscall drop
- * alert, with the per-second deltas as string fields), or a stop.
- */
 /* Keeps the metrics for the snapshots (skr_metrics_json), their values as JSON numbers. */
 static void keep_metrics(struct skr_source *s, const ss_plugin_metric *m, uint32_t n)
 {
@@ -660,6 +653,13 @@ static void keep_metrics(struct skr_source *s, const ss_plugin_metric *m, uint32
     pthread_mutex_unlock(&s->pm_lock);
 }
 
+/*
+ * About once a second: the source's n_drops and n_evts metrics (and every
+ * other n_drops* counter it reports, as the syscall source does) become
+ * counted drops and, above the threshold and within the rate limit, the
+ * configured actions: a log line, an internal alert (Falco's syscall drop
+ * alert, with the per-second deltas as string fields), or a stop.
+ */
 static void check_drops(struct skr_source *s, uint64_t now)
 {
     const struct skr_plugin_inst *inst = &s->insts[s->input];

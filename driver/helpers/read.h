@@ -72,7 +72,6 @@ static __always_inline struct file *skr_fd_file(struct task_struct *task, __s64 
     struct fdtable *fdt;
     struct file **fds;
     struct kiocb *slot;
-    struct file *f;
 
     if (fd < 0 || !task) {
         return NULL;
@@ -96,8 +95,7 @@ static __always_inline struct file *skr_fd_file(struct task_struct *task, __s64 
      */
     slot = bpf_rdonly_cast((char *)&fds[fd] - bpf_core_field_offset(struct kiocb, ki_filp),
                            bpf_core_type_id_kernel(struct kiocb));
-    f = slot->ki_filp;
-    return f;
+    return slot->ki_filp;
 }
 
 /* Kernel dev_t (major << 20 | minor) in the user-space encoding (new_encode_dev). */
